@@ -1,0 +1,1 @@
+"""Alerts: route matches to channels (console/file, email, webhooks) exactly once each."""

@@ -1,0 +1,1 @@
+"""Classifiers: turn Articles into Matches (model labels, gazetteer groups, watch rules)."""

@@ -1,0 +1,74 @@
+"""The classify stage: articles topic -> (batched analysis, watches) -> matches topic."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from classifiers.base import Analyzer, Evidence, Watch
+from newswatch import serde
+from newswatch.bus import Bus, Record, consume
+from newswatch.models import Article, Match
+
+log = logging.getLogger("newswatch.classify")
+
+
+class NoAnalysis:
+    """Analyzer for keyword-only setups: no model labels, no groups."""
+
+    def analyze(self, articles: Sequence[Article]) -> list[Evidence]:
+        return [Evidence(labels={}) for _ in articles]
+
+
+class ClassifyStage:
+    name = "classify"
+
+    def __init__(
+        self,
+        bus: Bus,
+        articles_topic: str,
+        matches_topic: str,
+        watches: Sequence[Watch],
+        analyzer: Analyzer | None = None,
+        group: str = "newswatch-classify",
+        batch_size: int = 256,
+    ):
+        self.bus, self.matches_topic = bus, matches_topic
+        self.watches, self.analyzer = list(watches), analyzer or NoAnalysis()
+        self.batch_size = batch_size
+        self.consumer = bus.consumer(group, [articles_topic])
+        self.matched = 0
+
+    def classify(self, articles: Sequence[Article]) -> list[Match]:
+        matches = []
+        for article, evidence in zip(articles, self.analyzer.analyze(articles), strict=True):
+            for watch in self.watches:
+                match = watch.match(article, evidence)
+                if match is not None:
+                    matches.append(match)
+        return matches
+
+    def _handle(self, batch: list[Record]) -> None:
+        articles = []
+        for record in batch:
+            try:
+                articles.append(serde.loads(record.value, Article))
+            except serde.SerdeError as exc:
+                log.error("skipping undecodable article at %s@%d: %s", record.topic, record.offset, exc)
+        for match in self.classify(articles):
+            self.bus.publish(self.matches_topic, match.article.id, serde.dumps(match))
+            self.matched += 1
+        self.bus.flush()  # matches are durable before the articles are committed
+
+    def run(self, stop: threading.Event) -> None:
+        consume(self.consumer, self._handle, stop, batch_size=self.batch_size)
+
+    def drain(self) -> int:
+        return consume(
+            self.consumer, self._handle, threading.Event(), batch_size=self.batch_size,
+            poll_timeout_secs=0.2, until_idle=True,
+        )
+
+    def close(self) -> None:
+        self.consumer.close()

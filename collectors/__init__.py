@@ -1,0 +1,1 @@
+"""Collectors: fetch or replay feeds, normalise entries to Articles, dedupe, publish."""

@@ -1,0 +1,121 @@
+"""The Bus interface: keyed records on topics, consumer groups, at-least-once delivery.
+
+Semantics every implementation must meet (tests/contract/test_bus_contract.py checks them):
+
+* ``publish`` appends a keyed record; ``flush`` returns once every published record is durable
+  (Kafka: acknowledged by all in-sync replicas; embedded: committed to disk).
+* A consumer belongs to a named group. ``poll`` returns records after the group's committed
+  position; records of one key keep their order. ``commit`` stores the position after the records
+  handed over so far (or after the given records). A record is committed only after its handler
+  succeeded, so a consumer that dies before committing gets the same records again on restart.
+* ``seek_to_beginning`` / ``seek`` replay from the start of the log or from an offset.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class BusError(RuntimeError):
+    """The bus cannot do what was asked (unreachable broker, bad URL, closed bus)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: str
+    value: bytes
+    timestamp: datetime
+
+
+class Consumer(ABC):
+    """A member of a consumer group reading one or more topics."""
+
+    @abstractmethod
+    def poll(self, max_records: int = 500, timeout_secs: float = 1.0) -> list[Record]:
+        """Return up to ``max_records`` records, waiting up to ``timeout_secs`` for the first."""
+
+    @abstractmethod
+    def commit(self, records: Sequence[Record] | None = None) -> None:
+        """Commit the position after ``records`` (default: everything polled so far)."""
+
+    @abstractmethod
+    def seek_to_beginning(self) -> None:
+        """Re-read every assigned partition from its first record."""
+
+    @abstractmethod
+    def seek(self, topic: str, partition: int, offset: int) -> None:
+        """Continue reading ``topic``/``partition`` at ``offset``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Leave the group without committing anything further."""
+
+    def __enter__(self) -> Consumer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Bus(ABC):
+    """A message bus chosen by URL (see :func:`newswatch.bus.open_bus`)."""
+
+    url: str
+
+    @abstractmethod
+    def create_topics(self, topics: Iterable[str]) -> None:
+        """Create the topics if they do not exist (idempotent)."""
+
+    @abstractmethod
+    def publish(self, topic: str, key: str, value: bytes) -> None:
+        """Append one record; it may be buffered until :meth:`flush`."""
+
+    @abstractmethod
+    def flush(self, timeout_secs: float = 30.0) -> None:
+        """Block until every published record is durable, or raise :class:`BusError`."""
+
+    @abstractmethod
+    def consumer(self, group: str, topics: Sequence[str]) -> Consumer:
+        """Join ``group`` reading ``topics`` from the committed position (earliest if none)."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Flush and release connections."""
+
+    def __enter__(self) -> Bus:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def consume(
+    consumer: Consumer,
+    handle: Callable[[list[Record]], None],
+    stop: threading.Event,
+    *,
+    batch_size: int = 500,
+    poll_timeout_secs: float = 0.5,
+    until_idle: bool = False,
+) -> int:
+    """Poll -> handle -> commit until ``stop`` is set (or, with ``until_idle``, until a poll is
+    empty). Commits only after ``handle`` returned, so a crash redelivers the batch. Returns the
+    number of records handled."""
+    handled = 0
+    while not stop.is_set():
+        batch = consumer.poll(max_records=batch_size, timeout_secs=poll_timeout_secs)
+        if not batch:
+            if until_idle:
+                break
+            continue
+        handle(batch)
+        consumer.commit(batch)
+        handled += len(batch)
+    return handled

@@ -1,0 +1,41 @@
+"""``[bus]``: which message bus the stages meet on."""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+
+from newswatch.config.base import StrictModel
+
+
+class KafkaOptions(StrictModel):
+    partitions: int = Field(3, ge=1)
+    replication_factor: int = Field(1, ge=1)
+    session_timeout_ms: int = Field(10_000, ge=6_000)
+    heartbeat_interval_ms: int = Field(3_000, ge=100)
+    compression_type: str | None = None
+    connect_timeout_secs: float = Field(30.0, gt=0)
+    client_id: str = "newswatch"
+
+    @field_validator("compression_type")
+    @classmethod
+    def _known_codec(cls, value: str | None) -> str | None:
+        if value not in (None, "gzip", "snappy", "lz4", "zstd"):
+            raise ValueError("must be one of gzip, snappy, lz4, zstd")
+        return value
+
+
+class BusConfig(StrictModel):
+    # Empty means the embedded bus in the data directory: sqlite:///<data_dir>/bus.db
+    url: str = ""
+    topic_prefix: str = "newswatch."
+    kafka: KafkaOptions = KafkaOptions()
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite:///", "kafka://")):
+            raise ValueError("must start with sqlite:/// or kafka://")
+        return value
+
+    def topic(self, name: str) -> str:
+        return f"{self.topic_prefix}{name}"
