@@ -18,7 +18,9 @@ def render_text(alert: Alert) -> str:
         a = m.article
         labels = ", ".join(f"{ls.label}={ls.score:.2f}" for ls in m.labels if ls.score >= 0.5)
         extra = "; ".join(x for x in (labels, ", ".join(m.groups)) if x)
-        lines.append(f"[{m.watch}] {a.title} ({a.feed_id}) {a.url}" + (f" | {extra}" if extra else ""))
+        lines.append(
+            f"[{m.watch}] {a.title} ({a.feed_id}) {a.url}" + (f" | {extra}" if extra else "")
+        )
         if m.reasons:
             lines.append("    why: " + "; ".join(m.reasons[:5]))
     return "\n".join(lines)

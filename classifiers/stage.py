@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from classifiers.base import Analyzer, Evidence, Watch
 from newswatch import serde
 from newswatch.bus import Bus, Record, consume
+from newswatch.config import Config
 from newswatch.models import Article, Match
+from newswatch.stage import ARTICLES, MATCHES
 
 log = logging.getLogger("newswatch.classify")
 
@@ -55,7 +57,9 @@ class ClassifyStage:
             try:
                 articles.append(serde.loads(record.value, Article))
             except serde.SerdeError as exc:
-                log.error("skipping undecodable article at %s@%d: %s", record.topic, record.offset, exc)
+                log.error(
+                    "skipping undecodable article at %s@%d: %s", record.topic, record.offset, exc
+                )
         for match in self.classify(articles):
             self.bus.publish(self.matches_topic, match.article.id, serde.dumps(match))
             self.matched += 1
@@ -66,9 +70,20 @@ class ClassifyStage:
 
     def drain(self) -> int:
         return consume(
-            self.consumer, self._handle, threading.Event(), batch_size=self.batch_size,
-            poll_timeout_secs=0.2, until_idle=True,
+            self.consumer,
+            self._handle,
+            threading.Event(),
+            batch_size=self.batch_size,
+            poll_timeout_secs=0.2,
+            until_idle=True,
         )
 
     def close(self) -> None:
         self.consumer.close()
+
+
+def build_stage(config: Config, bus: Bus) -> ClassifyStage:
+    from classifiers.rules import KeywordWatch
+
+    watches = [KeywordWatch(w) for w in config.watches]
+    return ClassifyStage(bus, config.bus.topic(ARTICLES), config.bus.topic(MATCHES), watches)

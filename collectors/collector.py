@@ -38,3 +38,6 @@ class Collector:
                 self.on_article(article)
         self.bus.flush()
         return summary
+
+    def close(self) -> None:
+        self.seen.close()

@@ -25,7 +25,8 @@ class FeedScheduler:
         self.feeds = [f for f in feeds if f.enabled]
         self.collector = collector
         self.client = httpx.Client(
-            timeout=httpx.Timeout(20.0, connect=10.0), follow_redirects=True,
+            timeout=httpx.Timeout(20.0, connect=10.0),
+            follow_redirects=True,
             headers={"User-Agent": f"newswatch/{__version__} (+feed monitor)"},
         )
         self.scheduler = BackgroundScheduler(timezone="UTC")
@@ -37,16 +38,25 @@ class FeedScheduler:
         except httpx.HTTPError as exc:
             log.warning("feed %r (%s): fetch failed: %s", feed.id, feed.url, exc)
             return
-        fetched = FetchedFeed(feed.id, resp.content, utcnow(), feed.url, dict(resp.headers),
-                              str(resp.url))
+        fetched = FetchedFeed(
+            feed.id, resp.content, utcnow(), feed.url, dict(resp.headers), str(resp.url)
+        )
         summary = self.collector.ingest(fetched)
         log.info("feed %r: %d new, %d duplicates", feed.id, summary.articles, summary.duplicates)
 
     def run(self, stop: threading.Event) -> None:
         for feed in self.feeds:
-            self.scheduler.add_job(self.poll, "interval", args=[feed], id=feed.id,
-                                   seconds=feed.interval_secs, next_run_time=utcnow(),
-                                   max_instances=1, coalesce=True, jitter=min(30, feed.interval_secs // 10))
+            self.scheduler.add_job(
+                self.poll,
+                "interval",
+                args=[feed],
+                id=feed.id,
+                seconds=feed.interval_secs,
+                next_run_time=utcnow(),
+                max_instances=1,
+                coalesce=True,
+                jitter=min(30, feed.interval_secs // 10),
+            )
         self.scheduler.start()
         stop.wait()
         self.scheduler.shutdown(wait=True)
@@ -58,4 +68,4 @@ class FeedScheduler:
 
     def close(self) -> None:
         self.client.close()
-        self.collector.seen.close()
+        self.collector.close()

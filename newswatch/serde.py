@@ -85,7 +85,9 @@ def loads(data: bytes | str, expect: type[T] | None = None) -> T:
     except ValueError as exc:
         raise SerdeError(f"not JSON: {exc}") from exc
     if not isinstance(doc, dict) or doc.get("v") != SCHEMA_VERSION:
-        raise SerdeError(f"unsupported schema version {doc.get('v') if isinstance(doc, dict) else doc!r}")
+        raise SerdeError(
+            f"unsupported schema version {doc.get('v') if isinstance(doc, dict) else doc!r}"
+        )
     cls = _TYPES.get(doc.get("type", ""))
     if cls is None:
         raise SerdeError(f"unknown message type {doc.get('type')!r}")

@@ -238,7 +238,5 @@ class SqliteConsumer(Consumer):
         if self._closed:
             return
         self._closed = True
-        self._conn.execute(
-            "DELETE FROM leases WHERE grp=? AND member=?", (self.group, self.member)
-        )
+        self._conn.execute("DELETE FROM leases WHERE grp=? AND member=?", (self.group, self.member))
         self._conn.close()

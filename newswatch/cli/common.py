@@ -16,7 +16,9 @@ DEFAULT_CONFIG = "newswatch.toml"
 
 def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "-c", "--config", metavar="FILE",
+        "-c",
+        "--config",
+        metavar="FILE",
         help=f"config file (default: $NEWSWATCH_CONFIG, else ./{DEFAULT_CONFIG} if present, "
         "else the bundled sample config)",
     )
@@ -32,7 +34,9 @@ def config_from_args(args: argparse.Namespace, **overrides: object) -> Config:
     if not path and Path(DEFAULT_CONFIG).exists():
         path = DEFAULT_CONFIG
     try:
-        config = load_config(path) if path else parse_config(sample_config_text(), "<bundled sample>")
+        config = (
+            load_config(path) if path else parse_config(sample_config_text(), "<bundled sample>")
+        )
     except ConfigError as exc:
         print(f"newswatch: invalid configuration:\n{exc}", file=sys.stderr)
         raise SystemExit(2) from None

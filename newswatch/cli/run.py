@@ -11,12 +11,19 @@ from newswatch.cli.common import add_config_option, config_from_args, setup_logg
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("run", help="run the pipeline as a service",
-                       description="Poll the configured feeds, classify, and alert, until "
-                       "SIGTERM/SIGINT. With --stage, run one stage (to scale out on Kafka).")
+    p = sub.add_parser(
+        "run",
+        help="run the pipeline as a service",
+        description="Poll the configured feeds, classify, and alert, until "
+        "SIGTERM/SIGINT. With --stage, run one stage (to scale out on Kafka).",
+    )
     add_config_option(p)
-    p.add_argument("--stage", action="append", choices=app.STAGES,
-                   help="run only this stage (repeatable; default: all)")
+    p.add_argument(
+        "--stage",
+        action="append",
+        choices=app.STAGES,
+        help="run only this stage (repeatable; default: all)",
+    )
     p.set_defaults(func=_main)
 
 

@@ -87,13 +87,17 @@ def apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]
                 if node is None:
                     raise ConfigError([f"{var}: no item named {part!r} to override"])
             else:
-                node = node.setdefault(part, {} if part not in ("feeds", "watches", "channels") else [])
+                node = node.setdefault(
+                    part, {} if part not in ("feeds", "watches", "channels") else []
+                )
         if isinstance(node, dict):
             node[parts[-1]] = value
     return raw
 
 
-def parse_config(text: str, source: str = "<config>", environ: Mapping[str, str] | None = None) -> Config:
+def parse_config(
+    text: str, source: str = "<config>", environ: Mapping[str, str] | None = None
+) -> Config:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
