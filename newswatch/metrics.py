@@ -1,0 +1,32 @@
+"""Prometheus metrics shared by every stage (exposed on /metrics by the service).
+
+Stages increment these directly; label values are feed ids, watch names, label names and
+channel names from config (bounded sets), never article ids.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+FEEDS_POLLED = Counter("newswatch_feeds_polled_total", "Feed polls", ["feed", "outcome"])
+FETCH_ERRORS = Counter("newswatch_fetch_errors_total", "Failed feed fetches", ["feed"])
+ARTICLES_PUBLISHED = Counter("newswatch_articles_published_total", "New articles", ["feed"])
+ARTICLES_DUPLICATE = Counter("newswatch_articles_duplicate_total", "Duplicates", ["feed"])
+FEED_WARNINGS = Counter("newswatch_feed_warnings_total", "Parse warnings", ["feed"])
+
+CLASSIFY_BATCH_SECONDS = Histogram(
+    "newswatch_classify_batch_seconds", "Time to classify one batch",
+    buckets=(0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+CLASSIFY_BATCH_SIZE = Histogram(
+    "newswatch_classify_batch_size", "Articles per classify batch",
+    buckets=(1, 8, 32, 64, 128, 256, 512, 1024),
+)
+ARTICLES_CLASSIFIED = Counter("newswatch_articles_classified_total", "Articles classified")
+MATCHES = Counter("newswatch_matches_total", "Matches", ["watch", "label"])
+
+ALERTS_SENT = Counter("newswatch_alerts_sent_total", "Alerts delivered", ["channel"])
+ALERTS_FAILED = Counter("newswatch_alerts_failed_total", "Failed delivery attempts", ["channel"])
+ALERTS_DEAD = Counter("newswatch_alerts_dead_lettered_total", "Alerts dead-lettered", ["channel"])
+
+CONSUMER_LAG = Gauge("newswatch_consumer_lag", "Records behind the log end", ["group", "topic"])
