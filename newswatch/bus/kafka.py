@@ -28,7 +28,9 @@ from kafka.structs import OffsetAndMetadata
 from newswatch.bus.base import Bus, BusError, Consumer, Record
 
 T = TypeVar("T")
-_COMPRESSION_LIBS = {None: None, "gzip": None, "lz4": "lz4", "zstd": "zstandard", "snappy": "snappy"}
+_COMPRESSION_LIBS = {
+    None: None, "gzip": None, "lz4": "lz4", "zstd": "zstandard", "snappy": "snappy"
+}
 _TOPIC_ALREADY_EXISTS = 36
 
 
@@ -151,7 +153,8 @@ class KafkaBus(Bus):
 
     def flush(self, timeout_secs: float = 30.0) -> None:
         if self._producer is not None:
-            self._call(f"flush within {timeout_secs:g}s", self._producer.flush, timeout=timeout_secs)
+            self._call(f"flush within {timeout_secs:g}s", self._producer.flush,
+                       timeout=timeout_secs)
         with self._lock:
             errors, self._errors = self._errors, []
         if errors:
@@ -210,7 +213,8 @@ class _Rebalance(ConsumerRebalanceListener):
 
 
 def _to_record(msg: Any) -> Record:
-    ts = datetime.fromtimestamp(msg.timestamp / 1000, UTC) if msg.timestamp >= 0 else datetime.now(UTC)
+    ms = msg.timestamp if msg.timestamp is not None and msg.timestamp >= 0 else time.time() * 1000
+    ts = datetime.fromtimestamp(ms / 1000, UTC)
     key = msg.key.decode("utf-8") if msg.key is not None else ""
     return Record(msg.topic, msg.partition, msg.offset, key, msg.value or b"", ts)
 
