@@ -13,7 +13,7 @@ from collectors.base import IngestSummary
 from collectors.replay import feed_files, load_saved
 from newswatch.bus import Bus, open_bus
 from newswatch.config import Config
-from newswatch.stage import ARTICLES, EVENTS, MATCHES, Stage
+from newswatch.stage import ARTICLES, EVENTS, MATCHES
 
 STAGES = ("collect", "classify", "alert")
 FACTORIES = {
@@ -61,14 +61,19 @@ def replay(config: Config, paths: Iterable[str]) -> ReplaySummary:
     return summary
 
 
-def run(config: Config, stop: threading.Event, stages: Sequence[str] = STAGES) -> None:
-    """Run the chosen stages in threads on one bus until ``stop`` is set."""
-    with make_bus(config) as bus:
-        parts: list[Stage] = [FACTORIES[name](config, bus) for name in stages]
-        threads = [threading.Thread(target=p.run, args=(stop,), name=p.name) for p in parts]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        for p in parts:
-            p.close()
+def run(
+    config: Config,
+    stop: threading.Event,
+    stages: Sequence[str] = STAGES,
+    *,
+    config_path: str | None = None,
+    reload: threading.Event | None = None,
+) -> int:
+    """Run the chosen stages as a supervised service until ``stop`` is set; the exit status.
+
+    Edits of ``config_path`` (or ``reload`` being set, e.g. by SIGHUP) are applied live."""
+    from newswatch.service import run_service
+
+    return run_service(
+        config, stop, FACTORIES, make_bus, stages, config_path=config_path, reload_event=reload
+    )

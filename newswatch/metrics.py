@@ -30,3 +30,9 @@ ALERTS_FAILED = Counter("newswatch_alerts_failed_total", "Failed delivery attemp
 ALERTS_DEAD = Counter("newswatch_alerts_dead_lettered_total", "Alerts dead-lettered", ["channel"])
 
 CONSUMER_LAG = Gauge("newswatch_consumer_lag", "Records behind the log end", ["group", "topic"])
+
+# Service (newswatch/service/): stage supervision and config reloads.
+STAGE_UP = Gauge("newswatch_stage_up", "1 while the stage runs, 0 while down", ["stage"])
+STAGE_RESTARTS = Counter("newswatch_stage_restarts_total", "Stage restarts", ["stage", "reason"])
+CONFIG_RELOADS = Counter("newswatch_config_reloads_total", "Config reloads", ["outcome"])
+BUS_UP = Gauge("newswatch_bus_up", "1 if the last bus probe succeeded")

@@ -123,6 +123,18 @@ class SqliteBus(Bus):
             out[topic] = (row.fetchone()[0] or 0) + 1
         return out
 
+    def lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        """Records of ``topics`` not yet committed by ``group`` (for the consumer-lag metric)."""
+        out = {}
+        for topic in topics:
+            row = self._conn.execute(
+                "SELECT COUNT(*) FROM records WHERE topic=? AND seq >= COALESCE("
+                "(SELECT next_offset FROM offsets WHERE grp=? AND topic=?), 0)",
+                (topic, group, topic),
+            )
+            out[topic] = row.fetchone()[0]
+        return out
+
     def close(self) -> None:
         if self._closed:
             return

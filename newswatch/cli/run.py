@@ -1,37 +1,82 @@
-"""``newswatch run``: the long-running service (all stages, or one with --stage)."""
+"""``newswatch run``: the long-running service (all stages, or some with --stage)."""
 
 from __future__ import annotations
 
 import argparse
-import signal
+import os
 import threading
+from pathlib import Path
 
 from newswatch import app
-from newswatch.cli.common import add_config_option, config_from_args, setup_logging
+from newswatch.cli.common import DEFAULT_CONFIG, add_config_option, config_from_args
+from newswatch.config.service import split_listen
+from newswatch.service import install_signals, setup_logging
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
         help="run the pipeline as a service",
-        description="Poll the configured feeds, classify, and alert, until "
-        "SIGTERM/SIGINT. With --stage, run one stage (to scale out on Kafka).",
+        description="Poll the configured feeds, classify and alert until SIGTERM/SIGINT (which "
+        "finish the current batches, commit and exit). With --stage, run only some stages, to "
+        "scale them out as Kafka consumer groups. Edits of the config file (or SIGHUP) are "
+        "applied without a restart. Serves /healthz, /readyz and /metrics over HTTP.",
     )
     add_config_option(p)
     p.add_argument(
         "--stage",
         action="append",
         choices=app.STAGES,
-        help="run only this stage (repeatable; default: all)",
+        help="run only this stage (repeatable; default: all three)",
     )
+    p.add_argument("--log-format", choices=("text", "json"), help="default: [service] log_format")
+    p.add_argument(
+        "--log-level", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="default: [service] log_level",
+    )
+    p.add_argument(
+        "--http-listen", metavar="HOST:PORT", type=_listen,
+        help="address of /healthz, /readyz, /metrics (default: [service] http_listen)",
+    )
+    p.add_argument("--no-http", action="store_true", help="serve no HTTP endpoint")
+    p.add_argument("--no-reload", action="store_true", help="ignore edits of the config file")
     p.set_defaults(func=_main)
+
+
+def _listen(value: str) -> str:
+    try:
+        split_listen(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def config_path(args: argparse.Namespace) -> str | None:
+    """The file ``config_from_args`` reads (None: the bundled sample, which is not reloaded)."""
+    path = args.config or os.environ.get("NEWSWATCH_CONFIG")
+    if not path and Path(DEFAULT_CONFIG).exists():
+        path = DEFAULT_CONFIG
+    return path or None
 
 
 def _main(args: argparse.Namespace) -> int:
     config = config_from_args(args)
-    setup_logging(config.service.log_level)
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
-    app.run(config, stop, args.stage or app.STAGES)
-    return 0
+    overrides: dict[str, object] = {}
+    if args.log_format:
+        overrides["log_format"] = args.log_format
+    if args.log_level:
+        overrides["log_level"] = args.log_level
+    if args.http_listen:
+        overrides["http_listen"] = args.http_listen
+    if args.no_http:
+        overrides["http_enabled"] = False
+    if args.no_reload:
+        overrides["reload"] = False
+    if overrides:
+        service = config.service.model_copy(update=overrides)
+        config = config.model_copy(update={"service": service})
+    setup_logging(config.service.log_level, config.service.log_format)
+    stop, reload = threading.Event(), threading.Event()
+    install_signals(stop, reload)
+    stages = list(dict.fromkeys(args.stage or app.STAGES))
+    return app.run(config, stop, stages, config_path=config_path(args), reload=reload)
