@@ -1,54 +1,144 @@
-"""Watch rules from config: keywords (any/all/none) with case and accent folding."""
+"""Watch rules from config: labels with minimum scores, keywords/phrases, regexes, groups,
+feeds and languages. Every condition a watch sets must hold; a watch that sets none never
+matches. Keywords are case- and accent-folded and matched on word boundaries, with hyphens and
+quotes treated as spaces ("cross-border" finds "cross border")."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Iterable
 
 from classifiers.base import Evidence
+from classifiers.text import fold, normalise
 from newswatch.config.watches import WatchConfig
 from newswatch.models import Article, LabelScore, Match
 
-
-def fold(text: str) -> str:
-    """Lower-case and strip accents, so 'Kursk', 'KURSK' and 'Kúrsk' compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+__all__ = ["KeywordWatch", "RuleWatch", "fold", "detect_language"]
 
 
 def _pattern(term: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){re.escape(fold(term))}(?!\w)")
+    return re.compile(rf"(?<!\w){re.escape(normalise(term))}(?!\w)")
 
 
-class KeywordWatch:
+def detect_language(text: str) -> str:
+    import py3langid
+
+    return str(py3langid.classify(text)[0])
+
+
+class RuleWatch:
     def __init__(self, config: WatchConfig):
         self.config = config
         self.name = config.name
-        kw = config.keywords
+        kw, rx = config.keywords, config.regexes
         self._any = [(t, _pattern(t)) for t in kw.any]
         self._all = [(t, _pattern(t)) for t in kw.all]
         self._none = [(t, _pattern(t)) for t in kw.none]
+        self._rx_any = [(p, re.compile(p, re.IGNORECASE)) for p in rx.any]
+        self._rx_none = [re.compile(p, re.IGNORECASE) for p in rx.none]
+        self._groups = {fold(g): g for g in config.groups}
+        self._feeds = set(config.feeds)
+        self._langs = {lang.lower() for lang in config.languages}
+        self.active = bool(
+            self._any
+            or self._all
+            or self._rx_any
+            or config.labels
+            or config.groups
+            or config.candidates
+        )
 
     def match(self, article: Article, evidence: Evidence) -> Match | None:
-        if not (self._any or self._all):
-            return None
-        text = fold(article.text)
-        if any(p.search(text) for _, p in self._none):
-            return None
-        if not all(p.search(text) for _, p in self._all):
-            return None
-        hits = [t for t, p in self._any if p.search(text)]
-        if self._any and not hits:
-            return None
-        reasons = [f"keyword {t!r}" for t in hits] + [f"all-of {t!r}" for t, _ in self._all]
-        return Match(
+        return self.check(article, evidence)[0]
+
+    def check(self, article: Article, evidence: Evidence) -> tuple[Match | None, str]:
+        """The match, or None and the first condition that failed (for ``test-watch``)."""
+        cfg = self.config
+        if not self.active:
+            return None, "the watch sets no condition"
+        if self._feeds and article.feed_id not in self._feeds:
+            return None, f"feed {article.feed_id!r} not in {sorted(self._feeds)}"
+        if self._langs:
+            lang = (article.language or detect_language(article.text)).split("-")[0].lower()
+            if lang not in self._langs:
+                return None, f"language {lang!r} not in {sorted(self._langs)}"
+        reasons: list[str] = []
+        score = 1.0
+        if cfg.labels:
+            got = {lb: evidence.labels.get(lb, 0.0) for lb in cfg.labels}
+            ok = [lb for lb, s in got.items() if s >= cfg.labels[lb]]
+            need_all = cfg.labels_mode == "all"
+            if (need_all and len(ok) < len(got)) or not ok:
+                shown = ", ".join(f"{lb} {s:.2f} (min {cfg.labels[lb]})" for lb, s in got.items())
+                return None, f"labels below minimum: {shown}"
+            score = min(got[lb] for lb in ok) if need_all else max(got[lb] for lb in ok)
+            reasons.extend(f"label {lb} {got[lb]:.2f} >= {cfg.labels[lb]}" for lb in ok)
+        if self._groups or cfg.candidates:
+            hits = [g for g in evidence.groups if fold(g) in self._groups]
+            if cfg.candidates and not self._groups:
+                hits = list(evidence.groups) + list(evidence.candidates)
+            if not hits:
+                return None, f"no watched group named (found: {list(evidence.groups)})"
+            reasons.extend(f"watched group {g}" for g in hits)
+        if self._any or self._all or self._none:
+            text = normalise(article.text)
+            bad = [t for t, p in self._none if p.search(text)]
+            if bad:
+                return None, f"excluded keyword {bad[0]!r}"
+            missing = [t for t, p in self._all if not p.search(text)]
+            if missing:
+                return None, f"required keyword {missing[0]!r} missing"
+            hits = [t for t, p in self._any if p.search(text)]
+            if self._any and not hits:
+                return None, "none of the keywords"
+            reasons.extend(
+                [f"keyword {t!r}" for t in hits] + [f"all-of {t!r}" for t, _ in self._all]
+            )
+        if self._rx_any or self._rx_none:
+            raw = article.text
+            if any(p.search(raw) for p in self._rx_none):
+                return None, "excluded regex matched"
+            rx_hits = [s for s, p in self._rx_any if p.search(raw)]
+            if self._rx_any and not rx_hits:
+                return None, "no regex matched"
+            reasons.extend(f"regex {s!r}" for s in rx_hits)
+        match = Match(
             article=article,
             watch=self.name,
-            score=1.0,
+            score=round(float(score), 4),
             labels=tuple(LabelScore(k, v) for k, v in sorted(evidence.labels.items())),
             groups=evidence.groups,
             candidates=evidence.candidates,
             reasons=tuple(reasons) + evidence.reasons,
-            severity=self.config.severity,
+            severity=cfg.severity,
             model_version=evidence.model_version,
         )
+        return match, ""
+
+
+KeywordWatch = RuleWatch  # the foundation's name for keyword-only watches
+
+
+def build_watches(
+    configs: Iterable[WatchConfig],
+    known_groups: Iterable[str] | None = None,
+    known_labels: Iterable[str] | None = None,
+) -> list[RuleWatch]:
+    """RuleWatches for ``configs``; unknown group or label names are errors naming the watch."""
+    import difflib
+
+    groups = {fold(g): g for g in known_groups} if known_groups is not None else None
+    labels = set(known_labels) if known_labels is not None else None
+    problems = []
+    for w in configs:
+        for g in w.groups if groups is not None else ():
+            if fold(g) not in groups:
+                near = difflib.get_close_matches(g, list(groups.values()), n=1)
+                hint = f" (did you mean {near[0]!r}?)" if near else ""
+                problems.append(f"watch {w.name!r}: unknown group {g!r}{hint}")
+        for lb in w.labels if labels is not None else ():
+            if lb not in labels:
+                problems.append(f"watch {w.name!r}: unknown label {lb!r} (known: {sorted(labels)})")
+    if problems:
+        raise ValueError("; ".join(problems))
+    return [RuleWatch(w) for w in configs]

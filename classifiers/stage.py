@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 
 from classifiers.base import Analyzer, Evidence, Watch
-from newswatch import serde
+from newswatch import metrics, serde
 from newswatch.bus import Bus, Record, consume
 from newswatch.config import Config
 from newswatch.models import Article, Match
@@ -43,12 +44,22 @@ class ClassifyStage:
         self.matched = 0
 
     def classify(self, articles: Sequence[Article]) -> list[Match]:
+        if not articles:
+            return []
+        started = time.perf_counter()
         matches = []
         for article, evidence in zip(articles, self.analyzer.analyze(articles), strict=True):
             for watch in self.watches:
                 match = watch.match(article, evidence)
                 if match is not None:
                     matches.append(match)
+                    flagged = [lb for lb, s in evidence.labels.items() if s >= 0.5] or ["none"]
+                    for label in flagged:
+                        metrics.MATCHES.labels(watch=watch.name, label=label).inc()
+                    log.debug("match %s", watch.name, extra={"article_id": article.id})
+        metrics.CLASSIFY_BATCH_SECONDS.observe(time.perf_counter() - started)
+        metrics.CLASSIFY_BATCH_SIZE.observe(len(articles))
+        metrics.ARTICLES_CLASSIFIED.inc(len(articles))
         return matches
 
     def _handle(self, batch: list[Record]) -> None:
@@ -82,8 +93,29 @@ class ClassifyStage:
         self.consumer.close()
 
 
-def build_stage(config: Config, bus: Bus) -> ClassifyStage:
-    from classifiers.rules import KeywordWatch
+def build_analyzer(config: Config) -> Analyzer:
+    """The configured analyzer: the model (built on first use) or none for keyword setups."""
+    if config.classifier.kind == "keywords":
+        return NoAnalysis()
+    from classifiers.analyzer import ModelAnalyzer
+    from classifiers.defaults import ensure_model
 
-    watches = [KeywordWatch(w) for w in config.watches]
-    return ClassifyStage(bus, config.bus.topic(ARTICLES), config.bus.topic(MATCHES), watches)
+    model, meta = ensure_model(config)
+    return ModelAnalyzer(model, meta)
+
+
+def build_stage(config: Config, bus: Bus) -> ClassifyStage:
+    from classifiers.gazetteer import default_gazetteer
+    from classifiers.rules import build_watches
+
+    analyzer = build_analyzer(config)
+    model = isinstance(analyzer, NoAnalysis) is False
+    watches = build_watches(
+        config.watches,
+        known_groups=default_gazetteer().groups,
+        known_labels=getattr(analyzer, "labels", None) if model else [],
+    )
+    return ClassifyStage(
+        bus, config.bus.topic(ARTICLES), config.bus.topic(MATCHES), watches, analyzer,
+        batch_size=config.classifier.batch_size,
+    )

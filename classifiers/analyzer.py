@@ -1,0 +1,94 @@
+"""Batch analysis with the trained model and the gazetteer: Articles -> Evidence.
+
+Label scores are reported *relative to the model's tuned threshold*: a score of 0.5 is the
+model's decision boundary for that label (``score = sigmoid(logit(p) - logit(threshold))``), so
+``labels = { cross_border_raid = 0.5 }`` in a watch means "flagged by the model" and higher
+minimums ask for more certainty, whatever thresholds the current model has.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifiers.base import Evidence
+from classifiers.gazetteer import Gazetteer, default_gazetteer
+from classifiers.model import MAX_CHARS, NewsClassifier
+from newswatch.models import Article
+
+log = logging.getLogger("newswatch.classify")
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+class ModelAnalyzer:
+    def __init__(
+        self, model: NewsClassifier, metadata: dict[str, Any] | None = None,
+        gazetteer: Gazetteer | None = None, top_terms: int = 5,
+    ):
+        self.model, self.metadata = model, metadata or {}
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.labels = [str(c) for c in model.classes_]
+        self.top_terms = top_terms
+        self.version = str(self.metadata.get("version", ""))
+
+    def scores_for_texts(self, texts: Sequence[str]) -> tuple[np.ndarray, Any]:
+        Xm = self.model.transform_features(texts)
+        raw = self.model._decision(Xm)
+        adjusted = 1.0 / (1.0 + np.exp(-(raw - _logit(self.model.thresholds_))))
+        return adjusted, Xm
+
+    def analyze_texts(self, texts: Sequence[str]) -> list[Evidence]:
+        if not texts:
+            return []
+        texts = [t[:MAX_CHARS] for t in texts]
+        scores, Xm = self.scores_for_texts(texts)
+        flagged = scores >= 0.5
+        explained: dict[tuple[int, int], list[tuple[str, float]]] = {}
+        for j in range(len(self.labels)):
+            rows = np.flatnonzero(flagged[:, j]).tolist()
+            for r, terms in zip(rows, self.model.explain_rows(Xm, j, rows, self.top_terms),
+                                strict=True):
+                explained[(r, j)] = terms
+        out = []
+        for i, text in enumerate(texts):
+            mentions = self.gazetteer.mentions(text)
+            reasons = []
+            for j, label in enumerate(self.labels):
+                if flagged[i, j]:
+                    terms = ", ".join(repr(t) for t, _ in explained[(i, j)])
+                    reasons.append(f"{label} {scores[i, j]:.2f}: {terms}")
+            seen: dict[str, list[str]] = {}
+            for m in mentions:
+                seen.setdefault(m.group, [])
+                if m.alias not in seen[m.group]:
+                    seen[m.group].append(m.alias)
+            for group, aliases in seen.items():
+                reasons.append(f"group {group} (as {', '.join(repr(a) for a in aliases)})")
+            candidates = tuple(self.gazetteer.candidates(text, mentions))
+            reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
+            out.append(
+                Evidence(
+                    labels={lb: round(float(scores[i, j]), 4) for j, lb in enumerate(self.labels)},
+                    groups=tuple(seen), candidates=candidates, reasons=tuple(reasons),
+                    model_version=self.version,
+                )
+            )
+        return out
+
+    def analyze(self, articles: Sequence[Article]) -> list[Evidence]:
+        return self.analyze_texts([a.text for a in articles])
+
+
+def load_analyzer(model_dir: str | Path) -> ModelAnalyzer:
+    from classifiers.artifact import load_model
+
+    model, meta = load_model(model_dir)
+    return ModelAnalyzer(model, meta)

@@ -1,0 +1,100 @@
+"""Saving and loading a trained model: ``model.joblib`` plus a ``model.json`` sidecar.
+
+The sidecar records labels, thresholds, corpus hash, library and newswatch versions, metrics,
+training time and seed. Loading refuses a model trained with other library versions (pickled
+scikit-learn objects are not portable across versions) and says how to retrain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import scipy
+import sklearn
+
+import newswatch
+from classifiers.model import NewsClassifier
+
+FORMAT = 1
+MODEL_FILE, META_FILE = "model.joblib", "model.json"
+
+
+class ModelError(RuntimeError):
+    """A model cannot be loaded (missing, corrupt or from other library versions)."""
+
+
+def environment() -> dict[str, str]:
+    return {
+        "format": str(FORMAT),
+        "python": ".".join(platform.python_version_tuple()[:2]),
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "newswatch": newswatch.__version__,
+    }
+
+
+# Versions that must match for a pickled model to be trusted (newswatch: feature code).
+CHECKED = ("format", "python", "scikit-learn", "numpy", "scipy", "newswatch")
+
+
+def save_model(model: NewsClassifier, directory: str | Path, metadata: dict[str, Any]) -> Path:
+    """Write model and sidecar atomically (a temp dir renamed into place)."""
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    meta = {**metadata, "labels": list(model.classes_),
+            "thresholds": [float(t) for t in model.thresholds_], "versions": environment()}
+    tmp = Path(tempfile.mkdtemp(prefix=".model-", dir=directory.parent))
+    try:
+        joblib.dump(model, tmp / MODEL_FILE, compress=3)
+        (tmp / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True), "utf-8")
+        if directory.exists():
+            old = directory.with_name(f".{directory.name}.old-{os.getpid()}")
+            directory.rename(old)
+            shutil.rmtree(old, ignore_errors=True)
+        tmp.rename(directory)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return directory
+
+
+def read_metadata(directory: str | Path) -> dict[str, Any]:
+    path = Path(directory) / META_FILE
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"{path}: no model metadata; train one with `newswatch train`") from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path}: unreadable model metadata ({exc}); retrain with "
+                         "`newswatch train`") from None
+
+
+def load_model(directory: str | Path) -> tuple[NewsClassifier, dict[str, Any]]:
+    directory = Path(directory)
+    meta = read_metadata(directory)
+    have, current = meta.get("versions", {}), environment()
+    wrong = [f"{k} {have.get(k, '?')} (installed: {current[k]})"
+             for k in CHECKED if have.get(k) != current[k]]
+    if wrong:
+        raise ModelError(
+            f"model in {directory} was built with " + ", ".join(wrong) + "; refusing to load it. "
+            f"Retrain with `newswatch train --output {directory}` (or delete {directory} to have "
+            "the default model rebuilt from the bundled corpus)."
+        )
+    try:
+        model = joblib.load(directory / MODEL_FILE)
+    except Exception as exc:
+        raise ModelError(f"{directory / MODEL_FILE}: cannot load model ({exc}); retrain with "
+                         "`newswatch train`") from None
+    if not isinstance(model, NewsClassifier) or list(model.classes_) != meta.get("labels"):
+        raise ModelError(f"{directory / MODEL_FILE}: not a newswatch model matching its metadata")
+    model.thresholds_ = np.array(meta["thresholds"], dtype=float)
+    return model, meta

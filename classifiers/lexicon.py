@@ -1,0 +1,147 @@
+"""Cue-word lists (folded on import) used by the gazetteer's context rules and features."""
+
+from __future__ import annotations
+
+from classifiers.text import fold
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(fold(w) for w in text.split())
+
+
+# Armed vocabulary: an ambiguous alias ("IS", "Wagner", "Legion") needs one of these nearby.
+ARMED = _words(
+    """fighters fighter militants militant militia militias militiamen rebels rebel insurgents
+    insurgent insurgency mercenaries mercenary jihadists jihadist jihadi gunmen armed attack
+    attacks attacked attacking ambush ambushed raid raided raids raiding offensive shelling
+    shelled drone drones rocket rockets mortar mortars bombing bombings bomber suicide killed
+    kidnapped abducted hostages hostage claimed claims responsibility commander commanders
+    troops soldiers military terrorist terrorists terror paramilitary paramilitaries pmc
+    brigade brigades battalion battalions sabotage saboteurs partisans partisan guerrilla
+    guerrillas guerrillas weapons combatants clashes clashed fighting fought seized captured
+    ceasefire truce frontline units unit group offensive incursion insurgents warlord
+    militants’ boeviki боевики боевиков бойцы бойцов атака атаку атаки обстрел обстрела
+    диверсанты диверсионная диверсионной вторжение теракт наемники бойовики атаку обстріл
+    combattants attaque jihadistes terroristes revendique rebelles milice armee
+    combatientes ataque guerrilleros rebeldes milicia"""
+)
+
+# Border vocabulary for cross-border raid cues.
+BORDER = _words(
+    """border borders frontier frontiers crossborder crossed crossing incursion incursions
+    infiltrated infiltrate infiltrating infiltration neighbouring neighboring neighbour
+    neighbor across boundary граница границу границы границе приграничный приграничные
+    приграничных приграничье вторжение кордон кордону прикордонний прикордонні frontiere
+    transfrontalier frontera fronterizo"""
+)
+
+# Violence vocabulary (a narrower view of ARMED for the raid cue feature).
+VIOLENCE = _words(
+    """attack attacks attacked raid raided raids incursion incursions shelling shelled shells
+    rockets rocket mortar mortars artillery fire fired firing clashes clashed clash ambush
+    ambushed killed wounded fighting assault stormed drone drones sabotage saboteurs
+    infiltrated gunfire skirmish skirmishes firefight обстрел атака бои нападение
+    атаки обстріл attaque attaques ataque ataques"""
+)
+
+# Contexts that make "raid"/"border"/"incursion" news about something else.
+OFF_TOPIC = _words(
+    """police fbi detectives warrant arrested smuggling smugglers customs migrants migrant
+    immigration asylum visa tariffs tariff trade exports imports airspace balloon balloons
+    cyber hackers hacking ransomware match season league goal coach playoff tournament
+    championship album concert festival film movie recipe stocks shares"""
+)
+
+# Capitalised names ending in these words are group-name candidates.
+CANDIDATE_SUFFIXES = (
+    "Legion",
+    "Corps",
+    "Brigade",
+    "Brigades",
+    "Battalion",
+    "Battalions",
+    "Front",
+    "Army",
+    "Movement",
+    "Regiment",
+    "Militia",
+    "Militias",
+    "Division",
+    "Forces",
+    "Guards",
+    "Detachment",
+    "Resistance",
+    "Commando",
+    "Commandos",
+    "Mujahideen",
+    "Liberation",
+)
+
+# Known non-armed (or state) bodies whose names look like group names.
+NOT_GROUPS = frozenset(
+    fold(n)
+    for n in (
+        "American Legion",
+        "Salvation Army",
+        "Peace Corps",
+        "Marine Corps",
+        "Job Corps",
+        "Army Corps",
+        "Foreign Legion",
+        "French Foreign Legion",
+        "Red Army",
+        "Popular Front",
+        "National Front",
+        "Cold Front",
+        "Warm Front",
+        "Home Front",
+        "Western Front",
+        "Eastern Front",
+        "Press Corps",
+        "Diplomatic Corps",
+        "Medical Corps",
+        "Signal Corps",
+        "Air Corps",
+        "Civilian Conservation Corps",
+        "Conservation Corps",
+        "Legion of Honour",
+        "Legion of Honor",
+        "Revolutionary Guards",
+        "Republican Guards",
+        "Coast Guards",
+        "National Guards",
+        "Swiss Guards",
+        "Women's Army",
+        "Tartan Army",
+        "Barmy Army",
+        "Marching Band",
+        "Continental Army",
+        "Union Army",
+        "Confederate Army",
+        "Terracotta Army",
+        "Rebel Alliance",
+        "People's Liberation Army",
+        "Self-Defense Forces",
+        "Defense Forces",
+        "Defence Forces",
+        "Armed Forces",
+        "United States",
+        "Special Forces",
+        "Security Forces",
+        "Allied Forces",
+        "Rapid Reaction Forces",
+        "Liberation Movement",
+        "Civil Rights Movement",
+    )
+)
+
+# Leading words that make a "... Army/Forces/Corps" a state body (or no name at all).
+STATE_OR_FILLER = _words(
+    """us u s usa american british uk russian russia ukrainian ukraine israeli
+    israel iranian iran iraqi iraq syrian turkish turkey indian india pakistani pakistan chinese
+    china french france german germany polish poland lebanese egyptian saudi afghan nigerian
+    malian sudanese somali kenyan ethiopian congolese myanmar burmese thai filipino philippine
+    colombian venezuelan mexican japanese korean south north national royal imperial federal
+    state marine navy naval air the a an his her their our its new old regular people s and
+    of for in on at says said after as with by to from""".replace("people s", "")
+)

@@ -1,0 +1,166 @@
+"""The newswatch text classifier: a multi-label scikit-learn estimator.
+
+Features: word 1-2-grams and character 2-4-grams (TF-IDF, sublinear) plus the gazetteer/cue
+block of :mod:`classifiers.features`, into one logistic regression per label. Decisions use
+per-label thresholds (``thresholds_``) chosen on held-out data by :mod:`classifiers.training`.
+Follows the estimator contract: parameters stored unmodified in ``__init__``, fitted state in
+attributes ending in ``_``, ``get_params``/``set_params``/``clone`` work, seeded by
+``random_state``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from classifiers.features import CueFeatures
+from classifiers.text import fold
+
+LABELS = ("cross_border_raid", "armed_group")
+MAX_CHARS = 2000  # title + lede is what matters; long bodies only cost time
+
+
+def _prep(text: str) -> str:
+    return fold(text[:MAX_CHARS])
+
+
+class NewsClassifier(ClassifierMixin, BaseEstimator):
+    def __init__(
+        self,
+        labels: Sequence[str] = LABELS,
+        C: float = 4.0,
+        word_ngrams: tuple[int, int] = (1, 2),
+        char_ngrams: tuple[int, int] = (2, 4),
+        min_df: int = 2,
+        max_features: int | None = 300_000,
+        cue_weight: float = 1.0,
+        class_weight: str | None = None,
+        random_state: int | None = None,
+    ):
+        self.labels = labels
+        self.C = C
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_features = max_features
+        self.cue_weight = cue_weight
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, X: Iterable[str], Y: object) -> NewsClassifier:
+        texts = self._texts(X)
+        Y = np.asarray(Y)
+        if Y.ndim == 1:
+            Y = Y.reshape(-1, 1)
+        if Y.shape != (len(texts), len(self.labels)):
+            raise ValueError(
+                f"Y has shape {Y.shape}; expected ({len(texts)}, {len(self.labels)}) "
+                f"for labels {list(self.labels)}"
+            )
+        Y = Y.astype(int)
+        for j, label in enumerate(self.labels):
+            if len(np.unique(Y[:, j])) < 2:
+                raise ValueError(f"label {label!r}: training data needs positives and negatives")
+        word_min_df = self.min_df if len(texts) >= 10 * self.min_df else 1
+        self.word_ = TfidfVectorizer(
+            analyzer="word", ngram_range=tuple(self.word_ngrams), min_df=word_min_df,
+            token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, preprocessor=_prep,
+            max_features=self.max_features, dtype=np.float32,
+        )
+        self.char_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=word_min_df,
+            sublinear_tf=True, preprocessor=_prep, max_features=self.max_features,
+            dtype=np.float32,
+        )
+        self.cues_ = CueFeatures(weight=self.cue_weight)
+        Xm = sparse.hstack(
+            [self.word_.fit_transform(texts), self.char_.fit_transform(texts),
+             self.cues_.fit_transform(texts)], format="csr",
+        )
+        coefs, intercepts = [], []
+        for j in range(len(self.labels)):
+            lr = LogisticRegression(
+                C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=1000,
+                random_state=self.random_state,
+            ).fit(Xm, Y[:, j])
+            coefs.append(lr.coef_[0])
+            intercepts.append(lr.intercept_[0])
+        self.coef_ = np.vstack(coefs)  # (n_labels, n_features)
+        self.intercept_ = np.array(intercepts)
+        self.classes_ = np.array(self.labels, dtype=object)
+        self.thresholds_ = np.full(len(self.labels), 0.5)
+        self.n_features_in_ = 1  # one text column
+        self._names_cache = None
+        return self
+
+    @staticmethod
+    def _texts(X: Iterable[str]) -> list[str]:
+        if isinstance(X, str):
+            raise ValueError("X must be an iterable of texts, not a single string")
+        texts = list(X)
+        if not all(isinstance(t, str) for t in texts):
+            raise ValueError("X must contain only strings (title + summary of each article)")
+        return texts
+
+    # -- prediction ------------------------------------------------------------------------
+    def transform_features(self, X: Iterable[str]) -> sparse.csr_matrix:
+        check_is_fitted(self, "coef_")
+        texts = self._texts(X)
+        return sparse.hstack(
+            [self.word_.transform(texts), self.char_.transform(texts),
+             self.cues_.transform(texts)], format="csr",
+        )
+
+    def decision_function(self, X: Iterable[str]) -> np.ndarray:
+        return self._decision(self.transform_features(X))
+
+    def _decision(self, Xm: sparse.csr_matrix) -> np.ndarray:
+        return np.asarray(Xm @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+        """(n_samples, n_labels) probabilities, one column per label in ``classes_``."""
+        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:
+        """(n_samples, n_labels) 0/1 indicator matrix using ``thresholds_``."""
+        return (self.predict_proba(X) >= self.thresholds_).astype(int)
+
+    def score(self, X: Iterable[str], Y: object, sample_weight: object = None) -> float:
+        from sklearn.metrics import f1_score
+
+        return float(f1_score(np.asarray(Y), self.predict(X), average="macro", zero_division=0))
+
+    # -- explanations ----------------------------------------------------------------------
+    def feature_names(self) -> np.ndarray:
+        if getattr(self, "_names_cache", None) is None:
+            self._names_cache = np.concatenate(
+                [self.word_.get_feature_names_out(),
+                 np.array([f"~{c}~" for c in self.char_.get_feature_names_out()], dtype=object),
+                 self.cues_.get_feature_names_out()]
+            )
+        return self._names_cache
+
+    def explain_rows(
+        self, Xm: sparse.csr_matrix, label_index: int, rows: Sequence[int], top: int = 5
+    ) -> list[list[tuple[str, float]]]:
+        """Top positive contributions (coefficient x feature value) of words and cue features
+        (character n-grams are left out: they are not readable)."""
+        names, n_char = self.feature_names(), len(self.char_.vocabulary_)
+        n_word = len(self.word_.vocabulary_)
+        coef = self.coef_[label_index]
+        out = []
+        for r in rows:
+            row = Xm.getrow(r)
+            contrib = row.data * coef[row.indices]
+            keep = (contrib > 0) & ~((row.indices >= n_word) & (row.indices < n_word + n_char))
+            idx, vals = row.indices[keep], contrib[keep]
+            order = np.argsort(-vals)[:top]
+            out.append([(str(names[idx[k]]), float(vals[k])) for k in order])
+        return out

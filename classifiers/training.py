@@ -1,0 +1,125 @@
+"""Training and evaluation: held-out split by sentence template, per-label thresholds, metrics.
+
+``train`` fits on ~80% of the templates, picks each label's threshold on the held-out 20%
+(the best F1, kept within 0.3..0.8 so a small held-out set cannot push it to an extreme),
+reports held-out metrics, then refits on everything with the same parameters and seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import precision_recall_curve, precision_recall_fscore_support
+from sklearn.model_selection import GroupShuffleSplit
+
+from classifiers.corpus import Example, corpus_hash, label_matrix, template_key
+from classifiers.model import LABELS, NewsClassifier
+
+Progress = Callable[[str], None]
+THRESHOLD_RANGE = (0.3, 0.8)
+
+
+def split(examples: Sequence[Example], seed: int, test_size: float = 0.2):
+    groups = [f"{e.source}|{template_key(e)}" for e in examples]
+    splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+    train_idx, test_idx = next(splitter.split(np.zeros(len(examples)), groups=groups))
+    return train_idx, test_idx
+
+
+def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    lo, hi = THRESHOLD_RANGE
+    grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 2)
+    f1s = []
+    for t in grid:
+        pred = p >= t
+        tp = float(np.sum(pred & (y == 1)))
+        f1s.append(2 * tp / max(1.0, float(pred.sum() + y.sum())))
+    best = max(f1s)
+    # Among equally good thresholds take the middle one: margin on both sides.
+    ties = grid[np.isclose(f1s, best)]
+    return float(ties[len(ties) // 2])
+
+
+def metrics(Y: np.ndarray, P: np.ndarray, thresholds: Sequence[float],
+            labels: Sequence[str] = LABELS) -> dict[str, dict[str, float]]:
+    out = {}
+    for j, label in enumerate(labels):
+        pred = (P[:, j] >= thresholds[j]).astype(int)
+        p, r, f, _ = precision_recall_fscore_support(
+            Y[:, j], pred, average="binary", zero_division=0
+        )
+        out[label] = {"precision": round(float(p), 4), "recall": round(float(r), 4),
+                      "f1": round(float(f), 4), "support": int(Y[:, j].sum()),
+                      "threshold": round(float(thresholds[j]), 4)}
+    return out
+
+
+def train(
+    examples: Sequence[Example], seed: int = 0, progress: Progress | None = None,
+    params: dict[str, Any] | None = None,
+) -> tuple[NewsClassifier, dict[str, Any]]:
+    step = progress or (lambda _msg: None)
+    if len(examples) < 10:
+        raise ValueError(f"only {len(examples)} examples; training needs at least 10")
+    Y = label_matrix(examples)
+    texts = [e.text for e in examples]
+    step("split")
+    train_idx, test_idx = split(examples, seed)
+    held = NewsClassifier(random_state=seed, **(params or {}))
+    step("fit on training part")
+    held.fit([texts[i] for i in train_idx], Y[train_idx])
+    step("choose thresholds on held-out part")
+    P = held.predict_proba([texts[i] for i in test_idx])
+    thresholds = [best_threshold(Y[test_idx, j], P[:, j]) for j in range(len(LABELS))]
+    heldout = metrics(Y[test_idx], P, thresholds)
+    step("refit on everything")
+    model = NewsClassifier(random_state=seed, **(params or {})).fit(texts, Y)
+    model.thresholds_ = np.array(thresholds)
+    digest = corpus_hash(examples)
+    meta = {
+        "corpus_hash": digest, "examples": len(examples), "seed": seed,
+        "heldout_examples": len(test_idx), "metrics_heldout": heldout,
+        "params": {k: (list(v) if isinstance(v, tuple) else v)
+                   for k, v in model.get_params().items()},
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "version": f"nwclf-{digest[:10]}-s{seed}",
+    }
+    step("done")
+    return model, meta
+
+
+def evaluate(model: NewsClassifier, examples: Sequence[Example]) -> dict[str, Any]:
+    Y = label_matrix(examples, list(model.classes_))
+    P = model.predict_proba([e.text for e in examples])
+    result: dict[str, Any] = {"metrics": metrics(Y, P, model.thresholds_, model.classes_),
+                              "curves": {}}
+    for j, label in enumerate(model.classes_):
+        if 0 < Y[:, j].sum() < len(Y):
+            prec, rec, _ = precision_recall_curve(Y[:, j], P[:, j])
+            result["curves"][label] = (prec, rec)
+    return result
+
+
+def pr_plot(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: str) -> None:
+    """Write a precision-recall plot (needs matplotlib: ``pip install 'newswatch[plot]'``)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
+    for label, (prec, rec) in curves.items():
+        ax.plot(rec, prec, label=label)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_xlim(0, 1.01)
+    ax.set_ylim(0, 1.01)
+    ax.set_title("newswatch classifier: precision-recall")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
