@@ -14,6 +14,7 @@ COMMAND_MODULES = (
     "newswatch.cli.run",
     "newswatch.cli.replay",
     "newswatch.cli.check",
+    "newswatch.cli.classify",
 )
 
 
