@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from newswatch.models import Article
+from newswatch.models import Article, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +20,10 @@ class FetchedFeed:
     url: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     origin: str = ""  # file path for replays, final URL for fetches
+    # True for saved files without a recorded fetch time: the parser then takes the newest
+    # date in the feed itself (else a fixed epoch), so a replay is the same on every checkout.
+    fetched_estimated: bool = False
+    language: str = ""  # declared in the config, used when detection is not confident
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +32,9 @@ class ParsedFeed:
     title: str
     articles: tuple[Article, ...]
     warnings: tuple[str, ...] = ()
+    link: str = ""
+    ttl_secs: int | None = None  # from <ttl> (RSS) when the feed has one
+    fetched: datetime | None = None  # the reference time the articles were normalised against
 
 
 @dataclass(slots=True)
@@ -36,16 +43,37 @@ class IngestSummary:
     articles: int = 0
     duplicates: int = 0
     warnings: list[str] = field(default_factory=list)
+    syndicated: int = 0  # duplicates that came from another feed (recorded as also seen in)
+    ttl_secs: int | None = None  # the feed's <ttl>, for the scheduler (not summed)
 
     def add(self, other: IngestSummary) -> None:
         self.feeds += other.feeds
         self.articles += other.articles
         self.duplicates += other.duplicates
+        self.syndicated += other.syndicated
         self.warnings.extend(other.warnings)
 
 
+@dataclass(frozen=True, slots=True)
+class SeenResult:
+    """What the seen-store knows of an article: None if new, else the first id and its feed."""
+
+    article_id: str
+    feed_id: str
+
+
 class SeenStore(Protocol):
-    def first_seen(self, key: str, article_id: str) -> str | None:
-        """Record ``key`` for ``article_id``; return the id it was first seen as, or None."""
+    def find(self, keys: list[tuple[str, bool]], at: datetime) -> SeenResult | None:
+        """The earlier article any of ``keys`` (key, windowed) belongs to, or None if new."""
+
+    def record(
+        self, article: Article, keys: list[tuple[str, bool]], at: datetime,
+        first: SeenResult | None,
+    ) -> None:
+        """Remember the keys (after the article was published, or as a duplicate of ``first``,
+        linking a copy from another feed as an additional source)."""
+
+    def sources(self, article_id: str) -> list[Source]:
+        """Additional sources recorded for ``article_id`` (syndication)."""
 
     def close(self) -> None: ...

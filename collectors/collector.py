@@ -1,14 +1,20 @@
-"""parse -> normalise -> dedupe -> publish: the one path for fetched and replayed feeds."""
+"""parse -> normalise -> dedupe -> publish: the one path for fetched and replayed feeds.
+
+New articles are published and flushed before their keys enter the seen-store, so a crash or a
+bus failure in between means the story is published again (at-least-once), never lost."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 
-from collectors.base import FetchedFeed, IngestSummary, SeenStore
-from collectors.parse import parse_feed
-from newswatch import serde
+from collectors.base import FetchedFeed, IngestSummary, SeenResult, SeenStore
+from collectors.dedupe import dedupe_keys
+from collectors.parse import DEFAULT_MAX_BYTES, parse_feed
+from newswatch import metrics, serde
 from newswatch.bus import Bus
+from newswatch.models import Article
 
 log = logging.getLogger("newswatch.collect")
 
@@ -19,24 +25,58 @@ class Collector:
         bus: Bus,
         topic: str,
         seen: SeenStore,
-        on_article: Callable[[object], None] | None = None,
+        on_article: Callable[[Article], None] | None = None,
+        *,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        future_skew_secs: int = 600,
     ):
         self.bus, self.topic, self.seen, self.on_article = bus, topic, seen, on_article
+        self.max_bytes, self.future_skew_secs = max_bytes, future_skew_secs
+        self._lock = threading.Lock()  # dedupe + publish + record is one step across feeds
 
     def ingest(self, feed: FetchedFeed) -> IngestSummary:
-        parsed = parse_feed(feed)
-        summary = IngestSummary(feeds=1, warnings=list(parsed.warnings))
+        parsed = parse_feed(feed, max_bytes=self.max_bytes, future_skew_secs=self.future_skew_secs)
+        summary = IngestSummary(feeds=1, warnings=list(parsed.warnings), ttl_secs=parsed.ttl_secs)
         for warning in parsed.warnings:
-            log.warning(warning)
-        for article in parsed.articles:
-            if self.seen.first_seen(article.id, article.id) is not None:
-                summary.duplicates += 1
-                continue
-            self.bus.publish(self.topic, article.id, serde.dumps(article))
-            summary.articles += 1
-            if self.on_article is not None:
-                self.on_article(article)
-        self.bus.flush()
+            log.warning(warning, extra={"feed_id": feed.feed_id})
+        if parsed.warnings:
+            metrics.FEED_WARNINGS.labels(feed.feed_id).inc(len(parsed.warnings))
+        with self._lock:
+            decided: list[tuple[Article, list[tuple[str, bool]], SeenResult | None]] = []
+            batch: dict[str, str] = {}  # key -> article id, for repeats inside this body
+            for article in parsed.articles:
+                keys = dedupe_keys(article)
+                at = article.fetched
+                first = self.seen.find(keys, at)
+                if first is None:
+                    local = next((batch[k] for k, _ in keys if k in batch), None)
+                    if local is not None:
+                        first = SeenResult(local, feed.feed_id)
+                for key, _ in keys:
+                    batch.setdefault(key, first.article_id if first else article.id)
+                decided.append((article, keys, first))
+            new = [a for a, _, first in decided if first is None]
+            for article in new:
+                self.bus.publish(self.topic, article.id, serde.dumps(article))
+            if new:
+                self.bus.flush()
+            for article, keys, first in decided:
+                self.seen.record(article, keys, article.fetched, first)
+                if first is None:
+                    summary.articles += 1
+                    if self.on_article is not None:
+                        self.on_article(article)
+                else:
+                    summary.duplicates += 1
+                    if first.feed_id and first.feed_id != article.feed_id:
+                        summary.syndicated += 1
+                        log.info(
+                            "feed %r: story %s also seen in this feed as %s",
+                            feed.feed_id, first.article_id, article.url,
+                            extra={"feed_id": feed.feed_id, "article_id": first.article_id},
+                        )
+        metrics.ARTICLES_PUBLISHED.labels(feed.feed_id).inc(summary.articles)
+        metrics.ARTICLES_DUPLICATE.labels(feed.feed_id).inc(summary.duplicates)
         return summary
 
     def close(self) -> None:

@@ -1,54 +1,127 @@
-"""One feedparser entry -> one Article: clean text, aware UTC dates, stable id."""
+"""One feed entry (feedparser's, or JSON Feed's in the same shape) -> one Article: clean text,
+canonical URL, aware UTC dates, language, and an identity that survives publisher churn."""
 
 from __future__ import annotations
 
 import calendar
-import html
-import re
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urljoin
 
 from collectors.base import FetchedFeed
+from collectors.text import detect_language, html_to_text, normalise_title
+from collectors.urls import canonical_url
 from newswatch.models import Article, Source, stable_id
 
-_TAG = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
+TITLE_FROM_TEXT_CHARS = 120
 
 
-def html_to_text(value: str) -> str:
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", value or ""))).strip()
+@dataclass(frozen=True, slots=True)
+class FeedContext:
+    feed: FetchedFeed
+    title: str
+    link: str
+    language: str
+    now: datetime  # the fetch time dates are judged against
+    future_skew: timedelta
 
 
-def _date(entry: Any, fetched: datetime) -> datetime | None:
+def struct_to_utc(struct: Any) -> datetime | None:
+    if not struct:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(struct), UTC)
+    except (OverflowError, ValueError, TypeError, OSError):
+        return None
+
+
+def entry_date(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        struct = entry.get(key)
-        if struct:
-            when = datetime.fromtimestamp(calendar.timegm(struct), UTC)
-            return min(when, fetched)  # a date in the future is a publisher's clock error
+        when = struct_to_utc(entry.get(key))
+        if when is not None:
+            return when
     return None
 
 
-def entry_to_article(entry: Any, feed: FetchedFeed, feed_title: str) -> Article | None:
-    title = html_to_text(entry.get("title", ""))
-    link = entry.get("link", "") or ""
+def _title(title: str, text: str) -> str:
+    if title:
+        return title
+    if len(text) <= TITLE_FROM_TEXT_CHARS:
+        return text
+    cut = text[:TITLE_FROM_TEXT_CHARS].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+def article_id(canonical: str, feed_id: str, guid: str, title: str, text: str) -> str:
+    """Stable identity: the canonical URL when there is one (the same story from any feed or
+    GUID), else the GUID within its feed, else the normalised title (and text) within it."""
+    if canonical.startswith(("http://", "https://")):
+        return stable_id("article", canonical)
+    if guid:
+        return stable_id("article", feed_id, "guid", guid)
+    return stable_id("article", feed_id, "title", normalise_title(title), normalise_title(text))
+
+
+def _link(entry: Any, base: str) -> str:
+    link = entry.get("link") or ""
+    if not link:
+        for candidate in entry.get("links", []) or []:
+            if candidate.get("rel", "alternate") == "alternate" and candidate.get("href"):
+                link = candidate["href"]
+                break
+    guid = str(entry.get("id", ""))
+    if not link and guid.startswith(("http://", "https://")) and entry.get("guidislink", True):
+        link = guid
+    link = str(link).strip()
+    if link and "://" not in link and base.startswith(("http://", "https://")):
+        link = urljoin(base, link)
+    return link
+
+
+def _dicts(entry: Any, key: str) -> list[dict[str, Any]]:
+    return [d for d in entry.get(key, []) or [] if isinstance(d, dict)]
+
+
+def _names(entry: Any) -> tuple[str, ...]:
+    names = tuple(str(a["name"]) for a in _dicts(entry, "authors") if a.get("name"))
+    if not names and isinstance(entry.get("author"), str) and entry["author"]:
+        names = (entry["author"],)
+    return names
+
+
+def entry_to_article(entry: Any, ctx: FeedContext) -> Article | None:
+    feed = ctx.feed
     summary = html_to_text(entry.get("summary", ""))
-    content = " ".join(html_to_text(c.get("value", "")) for c in entry.get("content", []) or [])
+    content = " ".join(
+        t for t in (html_to_text(c.get("value", "")) for c in entry.get("content", []) or []) if t
+    )
+    title = html_to_text(entry.get("title", ""))
     if not (title or summary or content):
         return None
-    guid = entry.get("id", "") or ""
-    identity = link or guid or title
+    title = _title(title, summary or content)
+    if content == summary or (summary and content.startswith(summary) and not content):
+        content = ""
+    link = _link(entry, ctx.link or feed.url or feed.origin)
+    canonical = canonical_url(link)
+    guid = str(entry.get("id", "") or "").strip()
+    published = entry_date(entry)
+    if published is not None and published > ctx.now + ctx.future_skew:
+        published = ctx.now  # a publisher's clock or typo; never sort ahead of what we fetched
+    declared = entry.get("language") or ctx.language
+    text = " ".join(p for p in (title, summary, content) if p)
     return Article(
-        id=stable_id("article", identity),
+        id=article_id(canonical, feed.feed_id, guid, title, summary or content),
         feed_id=feed.feed_id,
-        url=link,
+        url=canonical,
         title=title,
         summary=summary,
-        content=content if content != summary else "",
-        published=_date(entry, feed.fetched),
-        fetched=feed.fetched,
-        authors=tuple(a.get("name", "") for a in entry.get("authors", []) if a.get("name")),
-        language=entry.get("language") or None,
+        content=content,
+        published=published,
+        fetched=ctx.now,
+        authors=_names(entry),
+        language=detect_language(text, declared or ""),
         guid=guid,
-        tags=tuple(t.get("term", "") for t in entry.get("tags", []) if t.get("term")),
-        source=Source(feed_id=feed.feed_id, feed_title=feed_title, feed_url=feed.url, url=link),
+        tags=tuple(str(t["term"]) for t in _dicts(entry, "tags") if t.get("term")),
+        source=Source(feed_id=feed.feed_id, feed_title=ctx.title, feed_url=feed.url, url=link),
     )

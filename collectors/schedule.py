@@ -1,17 +1,31 @@
-"""APScheduler: one job per feed at its interval; no overlapping runs of the same feed."""
+"""APScheduler: one job per feed, no overlapping runs of a feed, jitter, adaptive intervals,
+capped exponential backoff that keeps probing, and a per-host concurrency limit."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
+import random
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor as Pool
+from datetime import UTC, timedelta
 
-import httpx
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from collectors.base import FetchedFeed
 from collectors.collector import Collector
-from newswatch import __version__
+from collectors.fetch import Fetched, Fetcher, FetchError
+from collectors.health import HealthReporter
+from collectors.policy import failure_delay, jitter_secs, success_delay
+from collectors.record import Recorder
+from collectors.state import FeedState, FeedStateStore
+from collectors.urls import host_of
+from newswatch import metrics
+from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
 from newswatch.models import utcnow
 
@@ -21,51 +35,160 @@ log = logging.getLogger("newswatch.collect")
 class FeedScheduler:
     name = "collect"
 
-    def __init__(self, feeds: Sequence[FeedConfig], collector: Collector):
+    def __init__(
+        self,
+        feeds: Sequence[FeedConfig],
+        collector: Collector,
+        *,
+        collect: CollectConfig | None = None,
+        state: FeedStateStore,
+        health: HealthReporter | None = None,
+        recorder: Recorder | None = None,
+    ):
         self.feeds = [f for f in feeds if f.enabled]
-        self.collector = collector
-        self.client = httpx.Client(
-            timeout=httpx.Timeout(20.0, connect=10.0),
-            follow_redirects=True,
-            headers={"User-Agent": f"newswatch/{__version__} (+feed monitor)"},
+        self.collector, self.state, self.health, self.recorder = collector, state, health, recorder
+        self.collect = collect or CollectConfig()
+        self.fetcher = Fetcher(self.collect)
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
+        self._hosts_lock = threading.Lock()
+        self.scheduler = BackgroundScheduler(
+            timezone=UTC, executors={"default": ThreadPoolExecutor(self.collect.max_workers)}
         )
-        self.scheduler = BackgroundScheduler(timezone="UTC")
 
-    def poll(self, feed: FeedConfig) -> None:
+    def _host_slot(self, url: str) -> threading.BoundedSemaphore:
+        host = host_of(url)
+        with self._hosts_lock:
+            if host not in self._hosts:
+                self._hosts[host] = threading.BoundedSemaphore(self.collect.per_host_concurrency)
+            return self._hosts[host]
+
+    def poll(self, feed: FeedConfig) -> FeedState:
+        """Fetch, parse and publish one feed; update its state; schedule its next poll."""
+        with self._host_slot(feed.url):
+            before = self.state.get(feed.id)
+            after = self._poll(feed, before)
+        self.state.put(after)
+        if self.health is not None:
+            self.health.changed(before, after)
+        if self.scheduler.running and after.next_poll is not None:
+            with contextlib.suppress(JobLookupError):  # removed meanwhile (shutdown)
+                self.scheduler.modify_job(feed.id, next_run_time=after.next_poll)
+        return after
+
+    def _poll(self, feed: FeedConfig, before: FeedState) -> FeedState:
+        extra = {"feed_id": feed.id}
+        if before.url and before.url != feed.url:  # new URL in the config: start afresh
+            before = FeedState(feed.id)
+        now = utcnow()
+        state = dataclasses.replace(before, url=feed.url, last_poll=now)
         try:
-            resp = self.client.get(feed.url)
-            resp.raise_for_status()
-        except httpx.HTTPError as exc:
-            log.warning("feed %r (%s): fetch failed: %s", feed.id, feed.url, exc)
-            return
-        fetched = FetchedFeed(
-            feed.id, resp.content, utcnow(), feed.url, dict(resp.headers), str(resp.url)
+            got = self.fetcher.fetch(feed, before.etag, before.last_modified)
+            summary = None
+            if got.status == 304 or (got.body_hash and got.body_hash == before.body_hash):
+                outcome = "not_modified" if got.status == 304 else "unchanged"
+            else:
+                outcome = "ok"
+                summary = self._ingest(feed, got)
+        except FetchError as exc:
+            return self._failed(feed, state, str(exc), exc.retry_after, "error")
+        except Exception as exc:  # the bus or the seen-store: validators stay, retried later
+            log.exception("feed %r: cannot ingest", feed.id, extra=extra)
+            return self._failed(feed, state, f"ingest failed: {exc}", None, "error")
+        unreadable = summary is not None and not (summary.articles or summary.duplicates)
+        if summary is not None and unreadable and summary.warnings:
+            return self._failed(feed, state, summary.warnings[0], None, "unreadable")
+        delay, why = success_delay(
+            feed, self.collect, ttl_secs=summary.ttl_secs if summary else None,
+            headers=got.headers, now=now,
         )
-        summary = self.collector.ingest(fetched)
-        log.info("feed %r: %d new, %d duplicates", feed.id, summary.articles, summary.duplicates)
+        metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
+        if before.consecutive_failures:
+            log.info("feed %r: recovered after %d failures", feed.id,
+                     before.consecutive_failures, extra=extra)
+        log.info("feed %r: %s, %d new, %d duplicates; next poll in %ds (%s)", feed.id, outcome,
+                 summary.articles if summary else 0, summary.duplicates if summary else 0,
+                 delay, why, extra=extra)
+        return dataclasses.replace(
+            state,
+            final_url=got.final_url,
+            etag=got.headers.get("etag", state.etag if got.status == 304 else ""),
+            last_modified=got.headers.get(
+                "last-modified", state.last_modified if got.status == 304 else ""
+            ),
+            body_hash=got.body_hash or state.body_hash,
+            last_success=now,
+            last_status=got.status,
+            consecutive_failures=0,
+            failing_since=None,
+            last_error="",
+            next_poll=self._next(now, delay, feed),
+            interval_secs=delay,
+            articles_total=state.articles_total + (summary.articles if summary else 0),
+        )
 
-    def run(self, stop: threading.Event) -> None:
+    def _ingest(self, feed: FeedConfig, got: Fetched):  # noqa: ANN202
+        if self.recorder is not None and feed.record:
+            self.recorder.save(feed.id, feed.url, got)
+        return self.collector.ingest(
+            FetchedFeed(feed.id, got.body, got.fetched, got.final_url, got.headers,
+                        got.final_url, language=feed.language)
+        )
+
+    def _failed(
+        self, feed: FeedConfig, state: FeedState, error: str, retry_after: float | None,
+        outcome: str,
+    ) -> FeedState:
+        failures = state.consecutive_failures + 1
+        delay, why = failure_delay(feed, self.collect, failures, retry_after)
+        now = state.last_poll or utcnow()
+        metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
+        metrics.FETCH_ERRORS.labels(feed.id).inc()
+        log.warning("feed %r (%s): %s; failure %d, next try in %ds (%s)", feed.id, feed.url,
+                    error, failures, delay, why, extra={"feed_id": feed.id})
+        return dataclasses.replace(
+            state,
+            consecutive_failures=failures,
+            failing_since=state.failing_since or now,
+            last_error=error[:500],
+            last_status=0,
+            next_poll=self._next(now, delay, feed, jitter=why != "retry-after"),
+            interval_secs=delay,
+        )
+
+    @staticmethod
+    def _next(now, delay: int, feed: FeedConfig, jitter: bool = True):  # noqa: ANN001, ANN205
+        spread = random.uniform(0, jitter_secs(feed)) if jitter else 0.0
+        return now + timedelta(seconds=delay + spread)
+
+    def start(self) -> None:
+        now = utcnow()
         for feed in self.feeds:
+            due = self.state.get(feed.id).next_poll
+            first = due if due and due > now else now + timedelta(
+                seconds=random.uniform(0, jitter_secs(feed))
+            )
             self.scheduler.add_job(
-                self.poll,
-                "interval",
-                args=[feed],
-                id=feed.id,
-                seconds=feed.interval_secs,
-                next_run_time=utcnow(),
-                max_instances=1,
-                coalesce=True,
-                jitter=min(30, feed.interval_secs // 10),
+                self.poll, "interval", args=[feed], id=feed.id, name=f"feed {feed.id}",
+                seconds=max(feed.interval_secs, self.collect.max_backoff_secs),  # safety net
+                next_run_time=first, max_instances=1, coalesce=True, misfire_grace_time=None,
+                replace_existing=True,
             )
         self.scheduler.start()
+
+    def run(self, stop: threading.Event) -> None:
+        self.start()
         stop.wait()
         self.scheduler.shutdown(wait=True)
 
     def drain(self) -> int:
-        for feed in self.feeds:
-            self.poll(feed)
+        """Poll every enabled feed once now (per-host limit applies), then return."""
+        with Pool(self.collect.max_workers) as pool:
+            list(pool.map(self.poll, self.feeds))
         return len(self.feeds)
 
     def close(self) -> None:
-        self.client.close()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.fetcher.close()
         self.collector.close()
+        self.state.close()

@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
 from collectors.collector import Collector
+from collectors.health import HealthReporter
+from collectors.record import Recorder
 from collectors.schedule import FeedScheduler
 from collectors.seen import SqliteSeenStore
+from collectors.state import FeedStateStore
 from newswatch.bus import Bus
 from newswatch.config import Config
-from newswatch.stage import ARTICLES
+from newswatch.models import Article
+from newswatch.stage import ARTICLES, EVENTS
 
 
-def build_collector(config: Config, bus: Bus) -> Collector:
-    seen = SqliteSeenStore(config.data_path("seen.db"))
-    return Collector(bus, config.bus.topic(ARTICLES), seen)
+def seen_path(config: Config) -> Path:
+    return config.data_path("seen.db")
+
+
+def state_path(config: Config) -> Path:
+    return config.data_path("feeds.db")
+
+
+def record_dir(config: Config) -> Path:
+    return Path(config.collect.record_dir) if config.collect.record_dir else config.data_path(
+        "recorded", "x"
+    ).parent
+
+
+def build_collector(
+    config: Config, bus: Bus, on_article: Callable[[Article], None] | None = None
+) -> Collector:
+    seen = SqliteSeenStore(
+        seen_path(config), window=timedelta(seconds=config.collect.dedupe_window_secs)
+    )
+    return Collector(
+        bus, config.bus.topic(ARTICLES), seen, on_article,
+        max_bytes=config.collect.max_bytes, future_skew_secs=config.collect.future_skew_secs,
+    )
 
 
 def build_stage(config: Config, bus: Bus) -> FeedScheduler:
-    return FeedScheduler(config.feeds, build_collector(config, bus))
+    return FeedScheduler(
+        config.feeds,
+        build_collector(config, bus),
+        collect=config.collect,
+        state=FeedStateStore(state_path(config)),
+        health=HealthReporter(
+            bus, config.bus.topic(EVENTS), config.collect.health_event_failures
+        ),
+        recorder=Recorder(record_dir(config)),
+    )

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import alerts.stage
 import classifiers.stage
 import collectors.stage
 from collectors.base import IngestSummary
-from collectors.replay import feed_files, load_saved
+from collectors.replay import SidecarError, feed_files, load_saved
 from newswatch.bus import Bus, open_bus
 from newswatch.config import Config
+from newswatch.models import Article
 from newswatch.stage import ARTICLES, EVENTS, MATCHES
 
 STAGES = ("collect", "classify", "alert")
@@ -38,15 +39,27 @@ class ReplaySummary(IngestSummary):
     files: list[str] = field(default_factory=list)
 
 
-def replay(config: Config, paths: Iterable[str]) -> ReplaySummary:
-    """Saved feeds through the collector's path, then classify and alert to completion."""
+def replay(
+    config: Config,
+    paths: Iterable[str],
+    on_article: Callable[[Article], None] | None = None,
+) -> ReplaySummary:
+    """Saved feeds through the collector's path (in sorted file order, each file's entries in
+    feed order), then classify and alert to completion. ``on_article`` sees each new article."""
     summary = ReplaySummary()
+    files = list(feed_files(paths))  # a missing path fails before anything is published
     with make_bus(config) as bus:
-        collector = collectors.stage.build_collector(config, bus)
+        collector = collectors.stage.build_collector(config, bus, on_article)
         try:
-            for path in feed_files(paths):
+            for path in files:
                 summary.files.append(str(path))
-                summary.add(collector.ingest(load_saved(path)))
+                try:
+                    saved = load_saved(path, config.collect.max_bytes)
+                except (OSError, SidecarError) as exc:
+                    summary.feeds += 1
+                    summary.warnings.append(f"{path}: cannot read: {exc}")
+                    continue
+                summary.add(collector.ingest(saved))
         finally:
             collector.close()
         classify = classifiers.stage.build_stage(config, bus)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
+from contextlib import ExitStack
+from typing import IO
 
-from newswatch import app
+from newswatch import app, serde
 from newswatch.cli.common import add_config_option, config_from_args, setup_logging
 from newswatch.config.service import ServiceConfig
+from newswatch.models import Article
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,9 +20,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "replay",
         help="replay saved feed files through the pipeline",
         description="Push saved feed files or directories (RSS/Atom/RDF/JSON Feed, optionally "
-        ".gz) through parse -> normalise -> dedupe -> bus -> classify -> alert, then exit with a "
-        "summary. By default the replay uses a fresh, temporary state directory and embedded bus, "
-        "so replaying twice gives the same result.",
+        ".gz, with FILE.headers.json sidecars from `newswatch record` when present) through "
+        "parse -> normalise -> dedupe -> bus -> classify -> alert, then exit with a summary. "
+        "Files are read in sorted order; a file's fetch time comes from its sidecar, else from "
+        "the newest date inside it (never the file's mtime), so replays are deterministic. By "
+        "default the replay uses a fresh, temporary state directory and embedded bus, so "
+        "replaying twice gives the same result.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     add_config_option(p)
@@ -27,20 +34,43 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="keep replay state here (seen-store, bus) instead of a temporary dir",
     )
+    p.add_argument(
+        "--articles-out",
+        metavar="FILE.jsonl",
+        help="also write each new normalised article as one JSON line ('-' for stdout)",
+    )
     p.set_defaults(func=_main)
+
+
+def _writer(out: IO[str]):  # noqa: ANN202
+    def write(article: Article) -> None:
+        out.write(json.dumps(serde.to_dict(article), ensure_ascii=False, sort_keys=True) + "\n")
+
+    return write
 
 
 def _main(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     setup_logging("WARNING")  # per-feed warnings go to stderr; alerts to their channels
-    with tempfile.TemporaryDirectory(prefix="newswatch-replay-") as tmp:
+    with ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="newswatch-replay-"))
         service = ServiceConfig(
             **{**config.service.model_dump(), "data_dir": args.state_dir or tmp}
         )
         bus = config.bus.model_copy(update={"url": ""}) if not args.state_dir else config.bus
         config = config.model_copy(update={"service": service, "bus": bus})
+        on_article = None
+        if args.articles_out:
+            try:
+                out = sys.stdout if args.articles_out == "-" else stack.enter_context(
+                    open(args.articles_out, "w", encoding="utf-8")  # noqa: SIM115
+                )
+            except OSError as exc:
+                print(f"newswatch: --articles-out: {exc}", file=sys.stderr)
+                return 2
+            on_article = _writer(out)
         try:
-            summary = app.replay(config, args.paths)
+            summary = app.replay(config, args.paths, on_article)
         except FileNotFoundError as exc:
             print(f"newswatch: {exc}", file=sys.stderr)
             return 2

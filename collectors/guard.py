@@ -1,0 +1,142 @@
+"""Checks on raw bodies before any parser sees them: size, compression, binary junk, entity
+declarations (expansion bombs, external entities) and wrong declared encodings.
+
+Every check is linear in the body size and allocates at most a bounded copy, so a hostile
+feed costs at most ``max_bytes`` of memory and is rejected with a reason."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from dataclasses import dataclass
+
+MAX_ENTITY_DECLS = 64
+MAX_ENTITY_VALUE = 4096
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s>]+)\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.S)
+_NAMED_REF = re.compile(rb"[&%][A-Za-z_:][\w.:-]*;")
+_XML_DECL = re.compile(
+    rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']"
+)
+_UTF16_32 = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+class Rejected(ValueError):
+    """The body is not handed to a parser; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    body: bytes
+    notes: tuple[str, ...] = ()
+    charset: str = ""  # set when the body was re-encoded to UTF-8 by us
+
+
+def bounded_gunzip(data: bytes, max_bytes: int) -> bytes:
+    """Decompress gzip/zlib data, refusing to produce more than ``max_bytes``."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+    except zlib.error as exc:
+        raise Rejected(f"corrupt gzip data: {exc}") from None
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise Rejected(f"decompressed body exceeds the size cap of {max_bytes} bytes")
+    return out
+
+
+def _wide(body: bytes) -> str | None:
+    """Codec name when the body is UTF-16/32 (by BOM or by NUL pattern around '<')."""
+    if body.startswith(_UTF16_32[:2]):
+        return "utf-32"
+    if body.startswith(_UTF16_32[2:]):
+        return "utf-16"
+    head = body[:4]
+    if head[:2] in (b"<\x00", b"\x00<") and b"\x00\x00" not in head:
+        return "utf-16-le" if head[0:1] == b"<" else "utf-16-be"
+    return None
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    return controls > len(head) // 20
+
+
+def check_entities(body: bytes) -> None:
+    """Reject DTD entity declarations that expand other entities or load external ones."""
+    start = body.find(b"<!ENTITY")
+    if start < 0:
+        return
+    doctype = body.rfind(b"<!DOCTYPE", 0, start)
+    if doctype < 0:
+        return  # text about XML in a CDATA section, not a declaration
+    for n, m in enumerate(_ENTITY.finditer(body, doctype)):
+        if n >= MAX_ENTITY_DECLS:
+            raise Rejected(f"more than {MAX_ENTITY_DECLS} entity declarations")
+        param, name, value = m.group(1), m.group(2).decode("ascii", "replace"), m.group(3)
+        if param:
+            raise Rejected(f"parameter entity {name!r} declared (not allowed in feeds)")
+        if value in (b"SYSTEM", b"PUBLIC"):
+            raise Rejected(f"external entity {name!r} declared (not loaded)")
+        if len(value) > MAX_ENTITY_VALUE:
+            raise Rejected(f"entity {name!r} is longer than {MAX_ENTITY_VALUE} bytes")
+        if _NAMED_REF.search(value):
+            raise Rejected(f"entity {name!r} expands other entities (entity expansion attack)")
+        if body.find(b"]>", doctype, m.start()) >= 0:
+            break  # past the internal subset
+
+
+def _fix_encoding(body: bytes, http_charset: str) -> Checked | None:
+    """A body that is not valid in its declared UTF-8: decode it as the likeliest single-byte
+    encoding and hand the parser UTF-8 (feedparser would guess windows-1252 for everything)."""
+    m = _XML_DECL.match(body[:512])
+    declared = m.group(2).decode("ascii").lower() if m else (http_charset or "utf-8")
+    if declared.replace("_", "-") not in ("utf-8", "utf8"):
+        return None
+    try:
+        body.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    best, best_score = "windows-1252", -1.0
+    for codec in ("windows-1251", "koi8-r", "iso-8859-2", "windows-1252"):
+        text = body.decode(codec, "replace")
+        high = [c for c in text if ord(c) > 127]
+        if not high:
+            continue
+        score = sum(c.isalpha() for c in high) / len(high)
+        # One script for all non-ASCII letters is what real text looks like.
+        scripts = {("cyr" if "\u0400" <= c <= "\u04ff" else "lat") for c in high if c.isalpha()}
+        score -= 0.5 * (len(scripts) - 1)
+        if score > best_score + 0.05:
+            best, best_score = codec, score
+    text = body.decode(best, "replace")
+    if m:
+        text = text.replace(m.group(2).decode("ascii"), "utf-8", 1)
+    note = f"declared encoding {declared} but bytes are not valid {declared}; read as {best}"
+    return Checked(text.encode("utf-8"), (note,), "utf-8")
+
+
+def check_body(body: bytes, max_bytes: int, http_charset: str = "") -> Checked:
+    """Return the body to parse (decompressed, maybe re-encoded) or raise :class:`Rejected`."""
+    if len(body) > max_bytes:
+        raise Rejected(f"body of {len(body)} bytes exceeds the size cap of {max_bytes} bytes")
+    notes: list[str] = []
+    if body[:2] == b"\x1f\x8b":
+        body = bounded_gunzip(body, max_bytes)  # saved .gz files, or a missing Content-Encoding
+    if not body.strip():
+        raise Rejected("empty body")
+    wide = _wide(body)
+    if wide:
+        text = body.decode(wide, "replace").encode("utf-8")
+        check_entities(text)
+        return Checked(body, tuple(notes))
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if _looks_binary(head):
+        raise Rejected("binary data, not a feed")
+    check_entities(body)
+    fixed = _fix_encoding(body, http_charset.lower())
+    if fixed is not None:
+        return Checked(fixed.body, (*notes, *fixed.notes), fixed.charset)
+    return Checked(body, tuple(notes))
