@@ -27,6 +27,8 @@ SECTION_STAGES: dict[str, frozenset[str]] = {
     "watches": frozenset({"classify", "alert"}),
     "classifier": frozenset({"classify"}),
     "channels": frozenset({"alert"}),
+    "routes": frozenset({"alert"}),
+    "alerts": frozenset({"alert"}),
 }
 RESTART_ONLY = frozenset({"service", "bus"})
 

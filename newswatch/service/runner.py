@@ -108,8 +108,11 @@ class Service:
             self.slots[name].start(self.config)
         log.info("newswatch running: stages %s, pid %d", ", ".join(self.slots), os.getpid())
         next_check = time.monotonic() + svc.reload_check_secs
+        groups: dict[str, list[str]] = {}
         while not stop.wait(TICK_SECS):
             self._beat = time.monotonic()
+            if groups != (groups := self.consumer_groups()):
+                self.monitor.probe_now()  # a stage joined: report its lag at once
             if self.reload_event.is_set():
                 self.reload_event.clear()
                 self.reload(force=True)
