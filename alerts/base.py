@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 
 from newswatch.models import Alert
 
 
 class DeliveryError(Exception):
-    """A channel could not deliver. ``retryable`` failures are retried, others dead-lettered."""
+    """A channel could not deliver. ``retryable`` failures are retried, others dead-lettered.
+
+    Messages must never contain a secret: build them from masked URLs, not raw ones.
+    """
 
     retryable = True
 
@@ -21,10 +25,24 @@ class PermanentDeliveryError(DeliveryError):
     retryable = False
 
 
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``***`` (defence in depth for error strings)."""
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
 class Channel(ABC):
-    """One destination, chosen by URL scheme. ``str(channel)`` never shows a secret."""
+    """One destination, chosen by URL scheme. ``str(channel)`` never shows a secret.
+
+    ``send`` must be idempotent on the receiver's side for one ``alert.id``: it carries the id
+    as an idempotency key (webhooks) or Message-ID (email) so a re-send after a crash dedupes.
+    """
 
     name: str
+    kind: str = "console"
+    masked_url: str = ""
+    secrets: tuple[str, ...] = ()
 
     @abstractmethod
     def send(self, alert: Alert) -> None:
@@ -34,4 +52,4 @@ class Channel(ABC):
         """Release connections."""
 
     def __str__(self) -> str:
-        return f"{type(self).__name__}({self.name})"
+        return f"{type(self).__name__}({self.name} {self.masked_url})"

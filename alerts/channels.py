@@ -1,16 +1,27 @@
-"""Channel factory: the URL scheme picks the implementation."""
+"""Channel factory: the URL scheme (and ``format``) picks the implementation."""
 
 from __future__ import annotations
 
 from alerts.base import Channel
-from alerts.console import ConsoleChannel, FileChannel
 from newswatch.config.channels import ChannelConfig
 
 
 def open_channel(config: ChannelConfig) -> Channel:
-    scheme, _, rest = config.url.partition("://")
-    if scheme == "console":
-        return ConsoleChannel(config.name)
-    if scheme == "file":
-        return FileChannel(config.name, rest)
-    raise ValueError(f"channels: {config.name}: unsupported scheme {scheme!r}")
+    kind = config.kind
+    if kind == "console":
+        from alerts.console import ConsoleChannel
+
+        return ConsoleChannel.from_config(config)
+    if kind == "file":
+        from alerts.console import FileChannel
+
+        return FileChannel.from_config(config)
+    if kind == "email":
+        from alerts.email import EmailChannel
+
+        return EmailChannel(config)
+    if kind in ("generic", "slack", "discord", "teams"):
+        from alerts.webhook import WebhookChannel
+
+        return WebhookChannel(config)
+    raise ValueError(f"channels: {config.name}: unsupported scheme {config.scheme!r}")

@@ -1,52 +1,65 @@
-"""console:// (human-readable lines on stdout) and file:///path.jsonl (one JSON alert a line)."""
+"""console:// (human-readable text on stdout) and file:///path.jsonl (one JSON alert a line)."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
 
 from alerts.base import Channel, DeliveryError
-from newswatch import serde
+from alerts.payload import payload
+from alerts.render import Renderer
+from newswatch.config.channels import ChannelConfig, Templates
 from newswatch.models import Alert
 
 
-def render_text(alert: Alert) -> str:
-    lines = []
-    for m in alert.matches:
-        a = m.article
-        labels = ", ".join(f"{ls.label}={ls.score:.2f}" for ls in m.labels if ls.score >= 0.5)
-        extra = "; ".join(x for x in (labels, ", ".join(m.groups)) if x)
-        lines.append(
-            f"[{m.watch}] {a.title} ({a.feed_id}) {a.url}" + (f" | {extra}" if extra else "")
-        )
-        if m.reasons:
-            lines.append("    why: " + "; ".join(m.reasons[:5]))
-    return "\n".join(lines)
-
-
 class ConsoleChannel(Channel):
-    def __init__(self, name: str, stream: TextIO | None = None):
-        self.name, self.stream = name, stream
+    kind = "console"
+
+    def __init__(self, name: str, stream: TextIO | None = None, templates: Templates | None = None,
+                 max_length: int | None = None):
+        self.name, self.stream, self.masked_url = name, stream, "console://"
+        self.renderer = Renderer(name, "console", templates or Templates(), max_length)
+
+    @classmethod
+    def from_config(cls, config: ChannelConfig) -> ConsoleChannel:
+        return cls(config.name, templates=config.templates, max_length=config.max_length)
 
     def send(self, alert: Alert) -> None:
         out = self.stream or sys.stdout
-        print(render_text(alert), file=out, flush=True)
+        print(self.renderer.render_body(alert), file=out, flush=True)
 
 
 class FileChannel(Channel):
-    """Appends one JSON object per alert; fsynced so 'sent' means on disk."""
+    """Appends one JSON object per alert (the webhook payload); fsynced so 'sent' means on disk.
 
-    def __init__(self, name: str, path: str | Path):
+    A crash between the write and the ledger update repeats the line on restart: readers dedupe
+    on ``idempotency_key``.
+    """
+
+    kind = "file"
+
+    def __init__(self, name: str, path: str | Path, templates: Templates | None = None,
+                 max_length: int | None = None):
         self.name, self.path = name, Path(path)
+        self.masked_url = f"file://{self.path}"
+        self.renderer = Renderer(name, "file", templates or Templates(), max_length)
+
+    @classmethod
+    def from_config(cls, config: ChannelConfig) -> FileChannel:
+        path = config.url.split("://", 1)[1]
+        return cls(config.name, path, config.templates, config.max_length)
 
     def send(self, alert: Alert) -> None:
-        line = json.dumps(serde.to_dict(alert), ensure_ascii=False, sort_keys=True)
+        doc = payload(alert, self.name, self.renderer)
+        line = json.dumps(doc, ensure_ascii=False, sort_keys=True)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as fh:
                 fh.write(line + "\n")
                 fh.flush()
+                os.fsync(fh.fileno())
         except OSError as exc:
             raise DeliveryError(f"channel {self.name}: cannot write {self.path}: {exc}") from exc

@@ -20,7 +20,9 @@ from newswatch.config.base import ConfigError, StrictModel, key_path, locate
 from newswatch.config.bus import BusConfig
 from newswatch.config.channels import ChannelConfig
 from newswatch.config.classifier import ClassifierConfig
+from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
+from newswatch.config.routing import AlertSettings, RouteConfig
 from newswatch.config.service import ServiceConfig
 from newswatch.config.watches import WatchConfig
 
@@ -35,6 +37,9 @@ class Config(StrictModel):
     feeds: list[FeedConfig] = []
     watches: list[WatchConfig] = []
     channels: list[ChannelConfig] = []
+    routes: list[RouteConfig] = []
+    alerts: AlertSettings = AlertSettings()
+    collect: CollectConfig = CollectConfig()
     classifier: ClassifierConfig = ClassifierConfig()
 
     @model_validator(mode="after")
@@ -44,6 +49,7 @@ class Config(StrictModel):
             ("feeds", self.feeds, "id"),
             ("watches", self.watches, "name"),
             ("channels", self.channels, "name"),
+            ("routes", self.routes, "name"),
         ):
             seen: set[str] = set()
             for i, item in enumerate(items):
@@ -56,6 +62,13 @@ class Config(StrictModel):
             for j, ch in enumerate(watch.channels):
                 if ch not in names:
                     problems.append(f"watches[{i}].channels[{j}]: no channel named {ch!r}")
+        for i, route in enumerate(self.routes):
+            for j, ch in enumerate(route.channels):
+                if ch not in names:
+                    problems.append(f"routes[{i}].channels[{j}]: no channel named {ch!r}")
+        for j, ch in enumerate(self.alerts.feed_health_channels):
+            if ch not in names:
+                problems.append(f"alerts.feed_health_channels[{j}]: no channel named {ch!r}")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -90,7 +103,7 @@ def apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]
                     raise ConfigError([f"{var}: no item named {part!r} to override"])
             else:
                 node = node.setdefault(
-                    part, {} if part not in ("feeds", "watches", "channels") else []
+                    part, {} if part not in ("feeds", "watches", "channels", "routes") else []
                 )
         if isinstance(node, dict):
             node[parts[-1]] = value

@@ -1,0 +1,210 @@
+"""The delivery ledger: one SQLite file recording every match, story, group, alert and delivery.
+
+A delivery is keyed by (alert id, channel). Its states: ``queued`` (waiting for a digest),
+``pending`` (due at ``next_attempt``; ``attempts`` is raised *before* each send), ``sent`` (only
+after the channel confirmed), ``dead`` (permanent failure or attempts exhausted: the dead-letter
+store), ``digested`` (folded into a digest alert). Everything an alert needs is written in the
+same transaction that records the matches, before the bus offsets are committed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from newswatch import serde
+from newswatch.models import Alert
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS match_story (
+    match_id TEXT PRIMARY KEY, story_id TEXT NOT NULL, fingerprint TEXT NOT NULL,
+    seen REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS match_story_seen ON match_story(seen);
+CREATE TABLE IF NOT EXISTS match_routes (
+    match_id TEXT NOT NULL, route TEXT NOT NULL, story_id TEXT NOT NULL, group_id TEXT NOT NULL,
+    alert_id TEXT, state TEXT NOT NULL, received REAL NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (match_id, route));
+CREATE INDEX IF NOT EXISTS match_routes_group ON match_routes(group_id, state);
+CREATE TABLE IF NOT EXISTS groups (
+    id TEXT PRIMARY KEY, route TEXT NOT NULL, gkey TEXT NOT NULL, story_id TEXT NOT NULL,
+    first_alert_id TEXT NOT NULL DEFAULT '', created REAL NOT NULL, last_activity REAL NOT NULL,
+    last_sent REAL, flush_at REAL, sources TEXT NOT NULL DEFAULT '[]');
+CREATE INDEX IF NOT EXISTS groups_key ON groups(route, gkey, last_activity);
+CREATE INDEX IF NOT EXISTS groups_flush ON groups(flush_at);
+CREATE TABLE IF NOT EXISTS alerts (
+    id TEXT PRIMARY KEY, route TEXT NOT NULL, story_id TEXT NOT NULL, follow_up_of TEXT NOT NULL,
+    severity TEXT NOT NULL, created REAL NOT NULL, title TEXT NOT NULL, data BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS alerts_created ON alerts(created);
+CREATE TABLE IF NOT EXISTS deliveries (
+    alert_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL, last_error TEXT NOT NULL DEFAULT '',
+    updated REAL NOT NULL, sent_at REAL, note TEXT NOT NULL DEFAULT '', digest_id TEXT,
+    PRIMARY KEY (alert_id, channel));
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(channel, state, next_attempt);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRow:
+    alert_id: str
+    channel: str
+    state: str
+    attempts: int
+    next_attempt: float | None
+    last_error: str
+    updated: float
+    note: str
+
+
+class Ledger:
+    """One connection per thread onto the ledger file."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.conn.executescript(SCHEMA)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=60000")
+            self._local.conn = conn
+        return conn
+
+    def transaction(self) -> _Txn:
+        return _Txn(self.conn)
+
+    # -- deliveries ------------------------------------------------------------------------
+    def due(self, channel: str, now: float, limit: int = 50) -> list[tuple[Alert, int]]:
+        rows = self.conn.execute(
+            "SELECT a.data, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "WHERE d.channel=? AND d.state='pending' AND d.next_attempt<=? "
+            "ORDER BY d.next_attempt, a.created, d.alert_id LIMIT ?",
+            (channel, now, limit),
+        ).fetchall()
+        return [(serde.loads(data, Alert), attempts) for data, attempts in rows]
+
+    def next_due(self, channel: str) -> float | None:
+        row = self.conn.execute(
+            "SELECT MIN(next_attempt) FROM deliveries WHERE channel=? AND state='pending'",
+            (channel,),
+        ).fetchone()
+        return row[0]
+
+    def _update(self, sql: str, args: tuple) -> None:
+        with self.transaction() as conn:
+            conn.execute(sql, args)
+
+    def mark_attempt(self, alert_id: str, channel: str, now: float) -> int:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE deliveries SET attempts=attempts+1, updated=? "
+                "WHERE alert_id=? AND channel=?",
+                (now, alert_id, channel),
+            )
+            row = conn.execute(
+                "SELECT attempts FROM deliveries WHERE alert_id=? AND channel=?",
+                (alert_id, channel),
+            ).fetchone()
+        return row[0]
+
+    def mark_sent(self, alert_id: str, channel: str, now: float) -> None:
+        self._update(
+            "UPDATE deliveries SET state='sent', sent_at=?, updated=?, last_error='', note='' "
+            "WHERE alert_id=? AND channel=?",
+            (now, now, alert_id, channel),
+        )
+
+    def mark_retry(self, alert_id: str, channel: str, now: float, at: float, error: str) -> None:
+        self._update(
+            "UPDATE deliveries SET next_attempt=?, last_error=?, updated=?, note='retrying' "
+            "WHERE alert_id=? AND channel=?",
+            (at, error, now, alert_id, channel),
+        )
+
+    def mark_dead(self, alert_id: str, channel: str, now: float, error: str) -> None:
+        self._update(
+            "UPDATE deliveries SET state='dead', last_error=?, updated=?, note='' "
+            "WHERE alert_id=? AND channel=?",
+            (error, now, alert_id, channel),
+        )
+
+    # -- operator views --------------------------------------------------------------------
+    def deliveries(self, alert_ids: list[str]) -> dict[str, list[DeliveryRow]]:
+        out: dict[str, list[DeliveryRow]] = {a: [] for a in alert_ids}
+        for i in range(0, len(alert_ids), 500):
+            chunk = alert_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self.conn.execute(
+                "SELECT alert_id, channel, state, attempts, next_attempt, last_error, updated, "
+                f"note FROM deliveries WHERE alert_id IN ({marks}) ORDER BY channel",
+                chunk,
+            ):
+                out[row[0]].append(DeliveryRow(*row))
+        return out
+
+    def recent_alerts(self, limit: int = 20) -> list[tuple[str, float, str, str, str, str]]:
+        """(id, created, route, severity, title, follow_up_of), newest first."""
+        return self.conn.execute(
+            "SELECT id, created, route, severity, title, follow_up_of FROM alerts "
+            "ORDER BY created DESC, id LIMIT ?",
+            (limit,),
+        ).fetchall()
+
+    def dead_letters(self, channel: str | None = None) -> list[DeliveryRow]:
+        sql = (
+            "SELECT alert_id, channel, state, attempts, next_attempt, last_error, updated, note "
+            "FROM deliveries WHERE state='dead'"
+        )
+        args: tuple = ()
+        if channel:
+            sql, args = sql + " AND channel=?", (channel,)
+        return [DeliveryRow(*r) for r in self.conn.execute(sql + " ORDER BY updated", args)]
+
+    def retry_dead(self, now: float, alert_ids: list[str] | None = None,
+                   channel: str | None = None) -> int:
+        """Re-queue dead deliveries (all, or these alert ids / this channel)."""
+        sql = "UPDATE deliveries SET state='pending', attempts=0, next_attempt=?, updated=?, "
+        sql += "note='re-queued from dead letters' WHERE state='dead'"
+        args: list = [now, now]
+        if alert_ids:
+            sql += f" AND alert_id IN ({','.join('?' * len(alert_ids))})"
+            args += alert_ids
+        if channel:
+            sql += " AND channel=?"
+            args.append(channel)
+        with self.transaction() as conn:
+            return conn.execute(sql, args).rowcount
+
+    def count(self, state: str, channel: str | None = None) -> int:
+        sql, args = "SELECT COUNT(*) FROM deliveries WHERE state=?", [state]
+        if channel:
+            sql, args = sql + " AND channel=?", [state, channel]
+        return self.conn.execute(sql, args).fetchone()[0]
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class _Txn:
+    """``with ledger.transaction() as conn``: BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.c = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.c.execute("BEGIN IMMEDIATE")
+        return self.c
+
+    def __exit__(self, exc_type, *_: object) -> None:
+        self.c.execute("ROLLBACK" if exc_type else "COMMIT")

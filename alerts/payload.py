@@ -1,0 +1,62 @@
+"""The generic webhook / file payload, version 1 (documented in docs/webhooks.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerts.render import Renderer
+from newswatch.models import Alert, Match
+
+PAYLOAD_VERSION = 1
+
+
+def _match(m: Match) -> dict[str, Any]:
+    a = m.article
+    return {
+        "id": m.id,
+        "watch": m.watch,
+        "score": round(m.score, 4),
+        "severity": m.severity,
+        "labels": [{"label": ls.label, "score": round(ls.score, 4)} for ls in m.labels],
+        "groups": list(m.groups),
+        "reasons": list(m.reasons),
+        "model_version": m.model_version,
+        "matched_at": m.matched_at.isoformat(),
+        "article": {
+            "id": a.id,
+            "feed_id": a.feed_id,
+            "feed_title": a.source.feed_title if a.source else "",
+            "url": a.url,
+            "title": a.title,
+            "summary": a.summary,
+            "published": a.published.isoformat() if a.published else None,
+            "language": a.language,
+            "also_seen_in": [
+                {"feed_id": s.feed_id, "feed_title": s.feed_title, "url": s.url}
+                for s in a.also_seen_in
+            ],
+        },
+    }
+
+
+def payload(alert: Alert, channel: str, renderer: Renderer) -> dict[str, Any]:
+    """Deterministic for one alert (no send time in it), so a re-send is byte-identical."""
+    digest = alert.route.startswith("digest:")
+    return {
+        "version": PAYLOAD_VERSION,
+        "type": "digest" if digest else ("follow_up" if alert.follow_up_of else "alert"),
+        "idempotency_key": alert.id,
+        "channel": channel,
+        "alert": {
+            "id": alert.id,
+            "route": alert.route,
+            "severity": alert.severity,
+            "created": alert.created.isoformat(),
+            "story_id": alert.story_id,
+            "follow_up_of": alert.follow_up_of or None,
+            "title": renderer.render_subject(alert),
+            "text": renderer.render_body(alert),
+            "sources": sorted({m.article.feed_id for m in alert.matches}),
+            "matches": [_match(m) for m in alert.matches],
+        },
+    }

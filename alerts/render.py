@@ -1,0 +1,151 @@
+"""Jinja2 templates per channel kind, with user overrides, and length-limited rendering.
+
+Long alerts never get cut inside markup: whole items (sources) are dropped from the end with an
+"... and N more" line until the message fits; if even one item is too long, the message falls
+back to the escaped plain headline cut at a word boundary.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from jinja2 import FileSystemLoader, Template, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+
+from alerts.base import PermanentDeliveryError
+from newswatch.config.channels import Templates
+from newswatch.models import Alert
+
+BODY_TEMPLATE = {
+    "console": "text.j2", "file": "text.j2", "email": "text.j2", "generic": "text.j2",
+    "slack": "slack.j2", "discord": "discord.j2", "teams": "teams.j2",
+}
+_MD_SPECIAL = re.compile(r"([\\`*_~|>\[\]()#])")
+
+
+def slack_escape(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_escape(text: object) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def md_url(url: object) -> str:
+    return quote(str(url), safe=":/?&=#%@+,;~!$'*")
+
+
+def _env(autoescape: bool) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=autoescape,
+        trim_blocks=False,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(slack=slack_escape, md=md_escape, mdurl=md_url)
+    return env
+
+
+TEXT_ENV, HTML_ENV = _env(False), _env(True)
+
+
+def _item(match) -> dict:
+    a = match.article
+    return {
+        "title": a.title or a.url,
+        "url": a.url,
+        "feed": (a.source.feed_title if a.source and a.source.feed_title else a.feed_id),
+        "feed_id": a.feed_id,
+        "published": a.published.strftime("%Y-%m-%d %H:%M UTC") if a.published else "",
+        "watch": match.watch,
+        "score": match.score,
+        "severity": match.severity,
+        "labels": [ls for ls in match.labels if ls.score >= 0.5],
+        "groups": list(match.groups),
+        "reasons": list(match.reasons),
+        "also_seen_in": [s.feed_title or s.feed_id for s in a.also_seen_in],
+    }
+
+
+def context(alert: Alert, channel: str, items_limit: int | None = None) -> dict:
+    items = [_item(m) for m in alert.matches]
+    sources = sorted({i["feed_id"] for i in items} | {f for i in items for f in i["also_seen_in"]})
+    shown = items if items_limit is None else items[:items_limit]
+    return {
+        "alert": {
+            "id": alert.id, "route": alert.route, "severity": alert.severity,
+            "created": alert.created.strftime("%Y-%m-%d %H:%M UTC"), "story_id": alert.story_id,
+            "follow_up": bool(alert.follow_up_of), "follow_up_of": alert.follow_up_of,
+            "digest": alert.route.startswith("digest:"), "count": len(items),
+        },
+        "headline": items[0]["title"] if items else "",
+        "items": shown,
+        "omitted": len(items) - len(shown),
+        "sources": sources,
+        "channel": channel,
+    }
+
+
+@dataclass
+class Renderer:
+    """Templates of one channel: ``body`` (text/markdown) plus ``subject`` and ``html``."""
+
+    channel: str
+    kind: str
+    overrides: Templates
+    max_length: int | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            self.subject = self._load("subject", "subject.j2", TEXT_ENV)
+            self.body = self._load("text", BODY_TEMPLATE.get(self.kind, "text.j2"), TEXT_ENV)
+            self.html = self._load("html", "html.j2", HTML_ENV)
+        except (OSError, TemplateError) as exc:
+            raise ValueError(f"channel {self.channel}: bad template: {exc}") from exc
+
+    def _load(self, kind: str, default: str, env: SandboxedEnvironment) -> Template:
+        source = self.overrides.source(kind)
+        return env.from_string(source) if source is not None else env.get_template(default)
+
+    def _render(self, template: Template, ctx: dict) -> str:
+        try:
+            return template.render(**ctx).strip()
+        except TemplateError as exc:
+            raise PermanentDeliveryError(f"channel {self.channel}: template failed: {exc}") from exc
+
+    def render_subject(self, alert: Alert) -> str:
+        text = " ".join(self._render(self.subject, context(alert, self.channel)).split())
+        return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "..."
+
+    def render_body(self, alert: Alert, *, html_body: bool = False, limit: int | None = None):
+        template = self.html if html_body else self.body
+        limit = limit if limit is not None else self.max_length
+        full = self._render(template, context(alert, self.channel))
+        if limit is None or len(full) <= limit:
+            return full
+        lo, hi, best = 1, max(1, len(alert.matches) - 1), None
+        while lo <= hi:  # the largest number of whole items that fits
+            mid = (lo + hi) // 2
+            text = self._render(template, context(alert, self.channel, mid))
+            if len(text) <= limit:
+                best, lo = text, mid + 1
+            else:
+                hi = mid - 1
+        return best if best is not None else self._fallback(alert, limit, html_body)
+
+    def _fallback(self, alert: Alert, limit: int, html_body: bool) -> str:
+        ctx = context(alert, self.channel, 1)
+        plain = f"{ctx['headline']} ({len(alert.matches)} reports) {alert.matches[0].article.url}"
+        cut = plain if len(plain) <= limit - 20 else plain[: limit - 20].rsplit(" ", 1)[0] + " ..."
+        escape = {"slack": slack_escape, "discord": md_escape, "teams": md_escape}.get(
+            self.kind, html.escape if html_body else str
+        )
+        out = escape(cut)
+        while len(out) > limit:  # escaping grew it: cut the plain text further, never the escapes
+            cut = cut[: max(1, len(cut) - (len(out) - limit) - 4)].rsplit(" ", 1)[0] + " ..."
+            out = escape(cut)
+        return out
