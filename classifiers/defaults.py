@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
+import shutil
 from pathlib import Path
 
-from classifiers.artifact import META_FILE, load_model, save_model
-from classifiers.corpus import Example, load_corpus, read_jsonl
+from classifiers.artifact import META_FILE, environment, load_model, save_model
+from classifiers.corpus import Example, corpus_hash, load_corpus, read_jsonl
 from classifiers.model import NewsClassifier
 from classifiers.training import Progress, train
 from newswatch.config import Config
@@ -42,10 +46,35 @@ def ensure_model(
     """Load the configured model; build the default one first if it does not exist yet."""
     directory = model_dir(config)
     if not (directory / META_FILE).exists():
-        if config.classifier.model_path:
-            log.warning("no model in %s: training one from the bundled corpus", directory)
+        examples = training_examples(config)
+        cached = cache_dir() / _cache_key(examples)
+        if (cached / META_FILE).exists():
+            log.info("default model for this corpus found in %s", cached)
+            shutil.copytree(cached, directory, dirs_exist_ok=True)
         else:
-            log.info("building the default model in %s (first run)", directory)
-        model, meta = train(training_examples(config), seed=DEFAULT_SEED, progress=progress)
-        save_model(model, directory, meta)
+            log.warning("no model in %s: training one from the bundled corpus", directory)
+            model, meta = train(examples, seed=DEFAULT_SEED, progress=progress)
+            save_model(model, directory, meta)
+            try:
+                save_model(model, cached, meta)
+            except OSError as exc:  # the cache is an optimisation only
+                log.warning("cannot cache the default model in %s: %s", cached, exc)
     return load_model(directory)
+
+
+def cache_dir() -> Path:
+    """Where default models are kept across data dirs (``replay`` uses a fresh one each run):
+    ``$NEWSWATCH_CACHE_DIR``, else ``$XDG_CACHE_HOME/newswatch``, else ``~/.cache/newswatch``."""
+    if os.environ.get("NEWSWATCH_CACHE_DIR"):
+        return Path(os.environ["NEWSWATCH_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "newswatch" / "models"
+
+
+def _cache_key(examples: list[Example]) -> str:
+    h = hashlib.sha256(json.dumps(environment(), sort_keys=True).encode())
+    here = Path(__file__).parent
+    for name in ("model.py", "features.py", "lexicon.py", "gazetteer.py", "text.py",
+                 "training.py", "data/groups.json"):
+        h.update((here / name).read_bytes())  # feature code and gazetteer shape the model
+    return f"default-{corpus_hash(examples)[:16]}-{h.hexdigest()[:10]}"

@@ -127,7 +127,7 @@ class Gazetteer:
 
     def candidates(self, text: str, known: Iterable[Mention] = ()) -> list[str]:
         """Capitalised names that look like armed groups but are not in the gazetteer."""
-        if not ARMED.intersection(t.casefold() for t in tokens(text)):
+        if not _ARMED_NOT_SUFFIX.intersection(t.casefold() for t in tokens(text)):
             return []
         aliases = {fold(" ".join(tokens(m.alias))) for m in known}
         out: list[str] = []
@@ -164,6 +164,9 @@ _CANDIDATE = re.compile(
     rf"\b(?:{_NAME_WORD}\s+){{1,5}}(?:{'|'.join(CANDIDATE_SUFFIXES)})\b"
     r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'-]+(?:\s+(?:of\s+)?[A-Z][\w'-]+){0,3})?"
 )
+
+
+_ARMED_NOT_SUFFIX = ARMED - {fold(s) for s in CANDIDATE_SUFFIXES}
 
 
 def _trim(name: str) -> str:
