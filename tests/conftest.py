@@ -16,6 +16,10 @@ Fixtures other test files may use (keep these names stable):
     ``heartbeat_interval_ms=1000`` (a group join waits half the session timeout, so about 3 s;
     never go below 6000).
 
+``private_kafka_broker`` (function)
+    A started :class:`TansuBroker` of the test's own (``.bootstrap``, ``.stop()``), for tests that
+    kill the broker; costs ~0.3 s.
+
 ``unique_name`` (function)
     A fresh suffix such as ``"t3f9a1c2"`` per test. The broker is shared by the whole session, so
     use one topic and one group per test: ``f"articles-{unique_name}"``, ``f"g-{unique_name}"``.
@@ -145,13 +149,32 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def kafka_broker() -> Iterator[str]:
     broker = TansuBroker()
+    error = ""
     try:
         address = broker.start()
     except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    if error:  # fail (never skip) every Kafka test, with the broker's output
         broker.stop()
-        pytest.fail(f"cannot start the Tansu Kafka broker: {exc}", pytrace=False)
+        pytest.fail(f"cannot start the Tansu Kafka broker: {error}", pytrace=False)
     try:
         yield address
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def private_kafka_broker() -> Iterator[TansuBroker]:
+    broker = TansuBroker()
+    error = ""
+    try:
+        broker.start()
+    except Exception as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    if error:
+        pytest.fail(f"cannot start the Tansu Kafka broker: {error}", pytrace=False)
+    try:
+        yield broker
     finally:
         broker.stop()
 

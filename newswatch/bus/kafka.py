@@ -28,9 +28,7 @@ from kafka.structs import OffsetAndMetadata
 from newswatch.bus.base import Bus, BusError, Consumer, Record
 
 T = TypeVar("T")
-_COMPRESSION_LIBS = {
-    None: None, "gzip": None, "lz4": "lz4", "zstd": "zstandard", "snappy": "snappy"
-}
+_COMPRESSION_LIBS = {None: None, "gzip": None, "lz4": "lz4", "zstd": "zstandard"}
 _TOPIC_ALREADY_EXISTS = 36
 
 
@@ -141,15 +139,11 @@ class KafkaBus(Bus):
                 )
             return self._producer
 
-    def _failed(self, topic: str, key: str, exc: BaseException) -> None:
-        with self._lock:
-            self._errors.append(f"{topic}/{key}: {type(exc).__name__}: {exc}")
-
     def publish(self, topic: str, key: str, value: bytes) -> None:
         producer = self._get_producer()
         future = self._call(f"publish to {topic!r}", producer.send, topic,
                             key=key.encode("utf-8"), value=bytes(value))
-        future.add_errback(self._failed, topic, key)
+        future.add_errback(lambda exc: self._errors.append(f"{topic}/{key}: {exc!r}"))
 
     def flush(self, timeout_secs: float = 30.0) -> None:
         if self._producer is not None:
@@ -193,12 +187,22 @@ class KafkaBus(Bus):
         if self._closed:
             return
         try:
-            self.flush()
+            self.flush(self.connect_timeout_secs)
         finally:
             self._closed = True
             if self._producer is not None:
-                self._producer.close(timeout=5)
+                self._close_producer(self._producer)
             self._admin.close()
+
+    def _close_producer(self, producer: KafkaProducer) -> None:
+        try:
+            producer.close(timeout=min(5.0, self.connect_timeout_secs))
+        except KafkaError:
+            # kafka-python 3.0 raises from close() when records cannot be delivered, leaving its
+            # sender thread retrying; stop it (records were already reported lost by flush).
+            sender = getattr(producer, "_sender", None)
+            if sender is not None:
+                sender.force_close()
 
 
 class _Rebalance(ConsumerRebalanceListener):

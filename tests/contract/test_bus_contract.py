@@ -347,6 +347,28 @@ def test_unreachable_bus_raises_quickly(kind: str, tmp_path: Path) -> None:
         assert elapsed >= 1.5, "should have retried until the connect timeout"
 
 
+# -- Kafka only ----------------------------------------------------------------------------
+
+
+@pytest.mark.kafka
+def test_kafka_publish_and_flush_fail_loudly(private_kafka_broker: Any) -> None:
+    url = f"kafka://{private_kafka_broker.bootstrap}"
+    bus = open_bus(url, connect_timeout_secs=2)
+    bus.create_topics(["t"])
+    with pytest.raises(BusError, match="MessageSizeTooLarge"):
+        bus.publish("t", "k", b"x" * 2_000_000)
+    bus.publish("t", "k", b"ok")
+    bus.flush(5)
+    private_kafka_broker.stop()  # the broker dies with records still buffered
+    bus.publish("t", "k", b"lost")
+    started = time.monotonic()
+    with pytest.raises(BusError, match=url):
+        bus.flush(2)
+    with pytest.raises(BusError):
+        bus.close()
+    assert time.monotonic() - started < 15
+
+
 # -- embedded bus only: one consumer per group, leased to a live process ---------------------
 
 
