@@ -87,6 +87,23 @@ def check_entities(body: bytes) -> None:
             break  # past the internal subset
 
 
+_HIGH_RUN = re.compile(rb"[\x80-\xff]+")
+
+
+def _guess_single_byte(body: bytes) -> str:
+    """Cyrillic text is whole words of high bytes; Latin text has lone accented letters in
+    ASCII words. Among Cyrillic codecs, real text is mostly lower case."""
+    runs = [len(r) for r in _HIGH_RUN.findall(body, 0, 1 << 20)]
+    if not runs or sum(runs) / len(runs) < 2.5:
+        return "windows-1252"
+    scores = {}
+    for codec in ("windows-1251", "koi8-r"):
+        text = body[: 1 << 20].decode(codec, "replace")
+        letters = [c for c in text if c.isalpha() and ord(c) > 127]
+        scores[codec] = sum(c.islower() for c in letters) / max(1, len(letters))
+    return max(scores, key=scores.__getitem__)
+
+
 def _fix_encoding(body: bytes, http_charset: str) -> Checked | None:
     """A body that is not valid in its declared UTF-8: decode it as the likeliest single-byte
     encoding and hand the parser UTF-8 (feedparser would guess windows-1252 for everything)."""
@@ -99,22 +116,12 @@ def _fix_encoding(body: bytes, http_charset: str) -> Checked | None:
         return None
     except UnicodeDecodeError:
         pass
-    best, best_score = "windows-1252", -1.0
-    for codec in ("windows-1251", "koi8-r", "iso-8859-2", "windows-1252"):
-        text = body.decode(codec, "replace")
-        high = [c for c in text if ord(c) > 127]
-        if not high:
-            continue
-        score = sum(c.isalpha() for c in high) / len(high)
-        # One script for all non-ASCII letters is what real text looks like.
-        scripts = {("cyr" if "\u0400" <= c <= "\u04ff" else "lat") for c in high if c.isalpha()}
-        score -= 0.5 * (len(scripts) - 1)
-        if score > best_score + 0.05:
-            best, best_score = codec, score
+    best = _guess_single_byte(body)
     text = body.decode(best, "replace")
     if m:
         text = text.replace(m.group(2).decode("ascii"), "utf-8", 1)
-    note = f"declared encoding {declared} but bytes are not valid {declared}; read as {best}"
+    said = f"declared encoding {declared}" if m or http_charset else "no declared encoding"
+    note = f"{said} but bytes are not valid UTF-8; read as {best}"
     return Checked(text.encode("utf-8"), (note,), "utf-8")
 
 
@@ -136,6 +143,9 @@ def check_body(body: bytes, max_bytes: int, http_charset: str = "") -> Checked:
     if _looks_binary(head):
         raise Rejected("binary data, not a feed")
     check_entities(body)
+    stripped = body.lstrip(b" \t\r\n")
+    if stripped is not body and stripped.startswith(b"<?xml"):
+        body = stripped  # blank lines before the declaration make expat give up on the feed
     fixed = _fix_encoding(body, http_charset.lower())
     if fixed is not None:
         return Checked(fixed.body, (*notes, *fixed.notes), fixed.charset)

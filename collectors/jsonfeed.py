@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-import feedparser
+from feedparser.datetimes import _parse_date
 
 VERSION_PREFIX = "https://jsonfeed.org/version/"
 
@@ -28,7 +28,7 @@ def _struct(value: Any) -> Any:
         when = datetime.fromisoformat(text)
     except ValueError:
         # Not RFC 3339: let feedparser's date handlers try (RFC 822, W3C-DTF, ...).
-        return feedparser._parse_date(value)  # type: ignore[attr-defined]
+        return _parse_date(value)
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return when.astimezone(UTC).timetuple()

@@ -100,7 +100,9 @@ def entry_to_article(entry: Any, ctx: FeedContext) -> Article | None:
     if not (title or summary or content):
         return None
     title = _title(title, summary or content)
-    if content == summary or (summary and content.startswith(summary) and not content):
+    if not summary:
+        summary, content = content, ""
+    elif content == summary:
         content = ""
     link = _link(entry, ctx.link or feed.url or feed.origin)
     canonical = canonical_url(link)

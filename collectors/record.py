@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from collectors.fetch import Fetched
 from collectors.jsonfeed import looks_like_json
+from newswatch.config.collect import CollectConfig
+from newswatch.config.feeds import FeedConfig
 
 # Response headers never worth keeping (and possibly personal).
 DROP_HEADERS = frozenset({"set-cookie", "set-cookie2", "authorization", "www-authenticate"})
@@ -49,3 +53,42 @@ def _atomic_write(path: Path, data: bytes) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def record_once(
+    feeds: Sequence[FeedConfig],
+    collect: CollectConfig,
+    recorder: Recorder,
+    progress: Callable[[], None] | None = None,
+) -> list[tuple[str, Path | None, str]]:
+    """Fetch each feed once (unconditionally) and save it: [(feed id, path or None, error)],
+    in the order of ``feeds``. The per-host concurrency limit applies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from collectors.fetch import Fetcher, FetchError
+    from collectors.urls import host_of
+
+    fetcher = Fetcher(collect)
+    slots: dict[str, threading.BoundedSemaphore] = {}
+    lock = threading.Lock()
+
+    def one(feed: FeedConfig) -> tuple[str, Path | None, str]:
+        with lock:
+            slot = slots.setdefault(
+                host_of(feed.url), threading.BoundedSemaphore(collect.per_host_concurrency)
+            )
+        try:
+            with slot:
+                got = fetcher.fetch(feed)
+            return feed.id, recorder.save(feed.id, feed.url, got), ""
+        except (FetchError, OSError) as exc:
+            return feed.id, None, str(exc)
+        finally:
+            if progress is not None:
+                progress()
+
+    try:
+        with ThreadPoolExecutor(collect.max_workers) as pool:
+            return list(pool.map(one, feeds))
+    finally:
+        fetcher.close()
