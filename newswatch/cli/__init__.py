@@ -15,6 +15,8 @@ COMMAND_MODULES = (
     "newswatch.cli.replay",
     "newswatch.cli.check",
     "newswatch.cli.classify",
+    "newswatch.cli.feeds",
+    "newswatch.cli.record",
 )
 
 
