@@ -29,7 +29,10 @@ class ConsoleChannel(Channel):
 
     def send(self, alert: Alert) -> None:
         out = self.stream or sys.stdout
-        print(self.renderer.render_body(alert), file=out, flush=True)
+        try:
+            print(self.renderer.render_body(alert), file=out, flush=True)
+        except OSError as exc:
+            raise DeliveryError(f"channel {self.name}: cannot write to the console: {exc}") from exc
 
 
 class FileChannel(Channel):

@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "newswatch.cli.replay",
     "newswatch.cli.check",
     "newswatch.cli.classify",
+    "newswatch.cli.alerts",
     "newswatch.cli.feeds",
     "newswatch.cli.record",
 )

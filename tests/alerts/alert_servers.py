@@ -7,6 +7,7 @@ import ssl
 import subprocess
 import threading
 import time
+import warnings
 from collections import Counter
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -74,6 +75,7 @@ class SmtpServer:
             kwargs.update(tls_context=context, require_starttls=require_starttls)
         else:
             kwargs["auth_require_tls"] = False
+        warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS")
         self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=port,
                                      server_hostname="localhost", **kwargs)
 

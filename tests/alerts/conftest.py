@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alert_servers import SmtpServer, WebhookReceiver, make_cert
 
 from alerts.stage import AlertStage, build_stage
 from newswatch import serde
@@ -15,7 +16,6 @@ from newswatch.bus import open_bus
 from newswatch.config import Config, parse_config
 from newswatch.models import Article, LabelScore, Match, Source, stable_id
 from newswatch.stage import MATCHES
-from alert_servers import SmtpServer, WebhookReceiver, make_cert
 
 # 2031-03-04 12:00:00 UTC, a Tuesday: far from any quiet hours used in tests.
 NOON = datetime(2031, 3, 4, 12, 0, tzinfo=UTC).timestamp()

@@ -1,0 +1,98 @@
+"""``newswatch alerts list`` and ``newswatch alerts dlq list|retry``: the delivery ledger."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newswatch.cli.common import add_config_option, config_from_args
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "alerts",
+        help="show alerts and their delivery state; manage dead letters",
+        description="Read the delivery ledger (<data_dir>/alerts.db): recent alerts with their "
+        "state per channel, and the dead-letter store of deliveries that failed for good.",
+    )
+    asub = p.add_subparsers(dest="alerts_command", metavar="ACTION", required=True)
+    ls = asub.add_parser("list", help="recent alerts and their per-channel state")
+    add_config_option(ls)
+    ls.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
+    ls.set_defaults(func=_list)
+    dlq = asub.add_parser("dlq", help="dead-lettered deliveries")
+    dsub = dlq.add_subparsers(dest="dlq_command", metavar="ACTION", required=True)
+    dl = dsub.add_parser("list", help="list dead-lettered deliveries with their last error")
+    add_config_option(dl)
+    dl.add_argument("--channel", help="only this channel")
+    dl.set_defaults(func=_dlq_list)
+    dr = dsub.add_parser(
+        "retry",
+        help="re-queue dead-lettered deliveries",
+        description="Re-queue dead deliveries (the given alert ids, or --all); the running "
+        "alert stage sends them within a second or so.",
+    )
+    add_config_option(dr)
+    dr.add_argument("alert_ids", nargs="*", metavar="ALERT_ID")
+    dr.add_argument("--channel", help="only this channel")
+    dr.add_argument("--all", action="store_true", help="every dead delivery")
+    dr.set_defaults(func=_dlq_retry)
+
+
+def _ledger(args: argparse.Namespace):
+    from alerts.ledger import Ledger
+    from alerts.stage import ledger_path
+
+    config = config_from_args(args)
+    path = Path(ledger_path(config))
+    if not path.exists():
+        print(f"newswatch: no delivery ledger at {path} (no alert has been recorded yet)",
+              file=sys.stderr)
+        raise SystemExit(1)
+    return Ledger(path)
+
+
+def _when(ts: float | None) -> str:
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
+
+
+def _list(args: argparse.Namespace) -> int:
+    ledger = _ledger(args)
+    alerts = ledger.recent_alerts(args.limit)
+    states = ledger.deliveries([a[0] for a in alerts])
+    for alert_id, created, route, severity, title, follow_up in alerts:
+        extra = f" (follow-up of {follow_up})" if follow_up else ""
+        print(f"{alert_id}  {_when(created)}  {severity:<8} {route}  {title[:80]}{extra}")
+        for d in states[alert_id]:
+            detail = f"attempts={d.attempts}"
+            if d.state == "pending" and d.next_attempt:
+                detail += f" next={_when(d.next_attempt)}"
+            if d.note:
+                detail += f" ({d.note})"
+            if d.last_error and d.state != "sent":
+                detail += f" error: {d.last_error}"
+            print(f"    {d.channel:<16} {d.state:<9} {detail}")
+    print(f"{len(alerts)} alerts shown; deliveries: "
+          + ", ".join(f"{s}={ledger.count(s)}" for s in ("sent", "pending", "queued", "dead")))
+    return 0
+
+
+def _dlq_list(args: argparse.Namespace) -> int:
+    rows = _ledger(args).dead_letters(args.channel)
+    for d in rows:
+        print(f"{d.alert_id}  {d.channel:<16} attempts={d.attempts}  {_when(d.updated)}  "
+              f"{d.last_error}")
+    print(f"{len(rows)} dead-lettered deliveries")
+    return 0
+
+
+def _dlq_retry(args: argparse.Namespace) -> int:
+    if not args.alert_ids and not args.all and not args.channel:
+        print("newswatch: give ALERT_ID..., --channel or --all", file=sys.stderr)
+        return 2
+    n = _ledger(args).retry_dead(time.time(), args.alert_ids or None, args.channel)
+    print(f"re-queued {n} deliveries")
+    return 0
