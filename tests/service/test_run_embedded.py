@@ -193,6 +193,9 @@ def test_run_embedded_end_to_end(tmp_path: Path) -> None:
 
     keys = hook.keys()
     assert len(keys) == len(set(keys)) == 9, keys  # exactly once per alert on the webhook
+    with hook.lock:
+        matched = [m["article"]["title"] for _, b in hook.received for m in b["alert"]["matches"]]
+    assert len(matched) == len(set(matched)) == 9  # each article in exactly one alert
     ids = [m["Message-ID"] for m in smtp.messages]
     assert len(ids) == len(set(ids)) == 9, ids  # and by email
     assert hook.bad_signatures == 0
