@@ -8,6 +8,7 @@ import unicodedata
 from html.parser import HTMLParser
 
 _SPACE = re.compile(r"\s+")
+_TAGGED = re.compile(r"</?[a-zA-Z][^>]*>")
 _SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
 _BLOCK = frozenset(
     {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
@@ -38,13 +39,15 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def html_to_text(value: str | None) -> str:
+def html_to_text(value: str | None, _depth: int = 0) -> str:
     """Visible text of an HTML fragment: tags, scripts and styles removed, entities unescaped,
     whitespace collapsed. Plain text passes through (entities still unescaped)."""
     if not value:
         return ""
     if "<" not in value:
-        return _SPACE.sub(" ", html.unescape(value)).strip()
+        value = html.unescape(value)
+        if not _TAGGED.search(value) or _depth > 2:
+            return _SPACE.sub(" ", value).strip()
     parser = _Text()
     try:
         parser.feed(value)
@@ -53,8 +56,8 @@ def html_to_text(value: str | None) -> str:
         return _SPACE.sub(" ", html.unescape(re.sub(r"<[^>]*>", " ", value))).strip()
     text = "".join(parser.parts)
     # Text that was escaped twice by the publisher ("&amp;lt;b&amp;gt;") shows tags: strip again.
-    if "<" in text and ">" in text and re.search(r"</?[a-zA-Z][^>]*>", text):
-        return html_to_text(text)
+    if _depth < 3 and "<" in text and ">" in text and _TAGGED.search(text):
+        return html_to_text(text, _depth + 1)
     return _SPACE.sub(" ", text).strip()
 
 
