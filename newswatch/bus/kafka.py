@@ -130,8 +130,7 @@ class KafkaBus(Bus):
             if self._producer is None:
                 self._producer = self.connect(
                     KafkaProducer,
-                    acks="all",
-                    enable_idempotence=True,
+                    acks="all",  # idempotence: kafka-python's default, off for brokers < 0.11
                     linger_ms=10,
                     batch_size=131072,
                     compression_type=self.compression_type,
