@@ -94,7 +94,10 @@ class EmailChannel(Channel):
                 refused = smtp.send_message(msg, self.sender, self.recipients)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = ", ".join(f"{r}: {c}" for r, (c, _) in exc.recipients.items())
-            raise PermanentDeliveryError(f"{where}: all recipients refused ({codes})") from None
+            text = f"{where}: all recipients refused ({codes})"
+            if all(c >= 500 for c, _ in exc.recipients.values()):
+                raise PermanentDeliveryError(text) from None
+            raise DeliveryError(text) from None  # 4xx: the server asks to try again later
         except smtplib.SMTPAuthenticationError as exc:
             raise PermanentDeliveryError(f"{where}: login failed ({exc.smtp_code})") from None
         except smtplib.SMTPResponseException as exc:

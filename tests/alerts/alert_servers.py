@@ -85,7 +85,7 @@ class SmtpServer:
               and auth_data.password.decode() == self.password)
         if not ok:
             self.auth_failures += 1
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     def start(self) -> SmtpServer:
         self.controller.start()
