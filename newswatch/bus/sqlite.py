@@ -226,12 +226,14 @@ class SqliteConsumer(Consumer):
         return out
 
     def commit(self, records: Sequence[Record] | None = None) -> None:
-        if records:
+        if records is not None:
             positions: dict[str, int] = {}
             for r in records:
                 positions[r.topic] = max(positions.get(r.topic, 0), r.offset + 1)
         else:
             positions = dict(self._position)
+        if not positions:
+            return
         self._conn.executemany(
             "INSERT INTO offsets(grp, topic, next_offset) VALUES (?, ?, ?) "
             "ON CONFLICT(grp, topic) DO UPDATE SET next_offset=excluded.next_offset",
