@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from collectors.base import FetchedFeed, IngestSummary, SeenResult, SeenStore
 from collectors.dedupe import dedupe_keys
+from collectors.normalise import with_language
 from collectors.parse import DEFAULT_MAX_BYTES, parse_feed
 from newswatch import metrics, serde
 from newswatch.bus import Bus
@@ -35,7 +36,10 @@ class Collector:
         self._lock = threading.Lock()  # dedupe + publish + record is one step across feeds
 
     def ingest(self, feed: FetchedFeed) -> IngestSummary:
-        parsed = parse_feed(feed, max_bytes=self.max_bytes, future_skew_secs=self.future_skew_secs)
+        parsed = parse_feed(
+            feed, max_bytes=self.max_bytes, future_skew_secs=self.future_skew_secs,
+            detect_language=False,  # done below for new articles only
+        )
         summary = IngestSummary(feeds=1, warnings=list(parsed.warnings), ttl_secs=parsed.ttl_secs)
         for warning in parsed.warnings:
             log.warning(warning, extra={"feed_id": feed.feed_id})
@@ -55,6 +59,7 @@ class Collector:
                 for key, _ in keys:
                     batch.setdefault(key, first.article_id if first else article.id)
                 decided.append((article, keys, first))
+            decided = [(a if f else with_language(a), k, f) for a, k, f in decided]
             new = [a for a, _, first in decided if first is None]
             for article in new:
                 self.bus.publish(self.topic, article.id, serde.dumps(article))

@@ -4,6 +4,7 @@ canonical URL, aware UTC dates, language, and an identity that survives publishe
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ class FeedContext:
     language: str
     now: datetime  # the fetch time dates are judged against
     future_skew: timedelta
+    detect: bool = True  # False: language is the declared one; see :func:`with_language`
 
 
 def struct_to_utc(struct: Any) -> datetime | None:
@@ -79,6 +81,13 @@ def _link(entry: Any, base: str) -> str:
     return link
 
 
+def with_language(article: Article) -> Article:
+    """``article`` with its language detected from its text (declared one as the fallback);
+    the collector does this only for new articles, the costly part of normalising."""
+    lang = detect_language(article.text, article.language or "")
+    return article if lang == article.language else dataclasses.replace(article, language=lang)
+
+
 def _dicts(entry: Any, key: str) -> list[dict[str, Any]]:
     return [d for d in entry.get(key, []) or [] if isinstance(d, dict)]
 
@@ -122,7 +131,7 @@ def entry_to_article(entry: Any, ctx: FeedContext) -> Article | None:
         published=published,
         fetched=ctx.now,
         authors=_names(entry),
-        language=detect_language(text, declared or ""),
+        language=detect_language(text, declared or "") if ctx.detect else (declared or None),
         guid=guid,
         tags=tuple(str(t["term"]) for t in _dicts(entry, "tags") if t.get("term")),
         source=Source(feed_id=feed.feed_id, feed_title=ctx.title, feed_url=feed.url, url=link),

@@ -69,7 +69,8 @@ def _read(feed: FetchedFeed, max_bytes: int) -> tuple[dict[str, Any], list[Any],
 
 
 def parse_feed(
-    feed: FetchedFeed, *, max_bytes: int = DEFAULT_MAX_BYTES, future_skew_secs: int = 600
+    feed: FetchedFeed, *, max_bytes: int = DEFAULT_MAX_BYTES, future_skew_secs: int = 600,
+    detect_language: bool = True,
 ) -> ParsedFeed:
     """Parse one body; what can be read is returned, problems become warnings naming the feed."""
     label = where(feed)
@@ -92,6 +93,7 @@ def parse_feed(
         language=str(info.get("language", "") or feed.language or ""),
         now=now,
         future_skew=timedelta(seconds=future_skew_secs),
+        detect=detect_language,
     )
     articles = []
     for n, entry in enumerate(entries):
