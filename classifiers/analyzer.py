@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from classifiers.base import Evidence
+from classifiers.features import candidates_of, mentions_of
 from classifiers.gazetteer import Gazetteer, default_gazetteer
 from classifiers.model import MAX_CHARS, NewsClassifier
 from newswatch.models import Article
@@ -59,7 +60,8 @@ class ModelAnalyzer:
                 explained[(r, j)] = terms
         out = []
         for i, text in enumerate(texts):
-            mentions = self.gazetteer.mentions(text)
+            default = self.gazetteer is default_gazetteer()
+            mentions = mentions_of(text) if default else self.gazetteer.mentions(text)
             reasons = []
             for j, label in enumerate(self.labels):
                 if flagged[i, j]:
@@ -72,7 +74,9 @@ class ModelAnalyzer:
                     seen[m.group].append(m.alias)
             for group, aliases in seen.items():
                 reasons.append(f"group {group} (as {', '.join(repr(a) for a in aliases)})")
-            candidates = tuple(self.gazetteer.candidates(text, mentions))
+            candidates = (
+                candidates_of(text) if default else tuple(self.gazetteer.candidates(text, mentions))
+            )
             reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
             out.append(
                 Evidence(

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifiers.gazetteer import default_gazetteer
+from classifiers.gazetteer import Mention, default_gazetteer
 from classifiers.lexicon import ARMED, BORDER, OFF_TOPIC, VIOLENCE
-from classifiers.text import tokens
+from classifiers.text import folded_tokens
 
 FEATURES = (
     "group named",
@@ -35,16 +36,26 @@ def _log(n: int) -> float:
     return math.log1p(n)
 
 
+@lru_cache(maxsize=4096)
+def mentions_of(text: str) -> tuple[Mention, ...]:
+    """Gazetteer mentions, cached: features and explanations of one batch share them."""
+    return tuple(default_gazetteer().mentions(text))
+
+
+@lru_cache(maxsize=4096)
+def candidates_of(text: str) -> tuple[str, ...]:
+    return tuple(default_gazetteer().candidates(text, mentions_of(text)))
+
+
 def cue_vector(text: str) -> list[float]:
-    gaz = default_gazetteer()
-    low = [t.casefold() for t in tokens(text)]
-    mentions = gaz.mentions(text)
+    low = folded_tokens(text)
+    mentions = mentions_of(text)
     groups = {m.group for m in mentions}
-    armed = sum(t in ARMED for t in low)
-    border = sum(t in BORDER for t in low)
-    violence = sum(t in VIOLENCE for t in low)
-    off = sum(t in OFF_TOPIC for t in low)
-    candidates = gaz.candidates(text, mentions) if armed else []
+    armed = len([t for t in low if t in ARMED])
+    border = len([t for t in low if t in BORDER])
+    violence = len([t for t in low if t in VIOLENCE])
+    off = len([t for t in low if t in OFF_TOPIC])
+    candidates = candidates_of(text) if armed else ()
     return [
         float(bool(groups)),
         _log(len(groups)),

@@ -18,10 +18,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from classifiers.lexicon import ARMED, CANDIDATE_SUFFIXES, NOT_GROUPS, STATE_OR_FILLER
-from classifiers.text import fold, tokens
+from classifiers.lexicon import (
+    ARMED,
+    CANDIDATE_SUFFIXES,
+    GROUP_CONTEXT,
+    NOT_GROUPS,
+    STATE_OR_FILLER,
+)
+from classifiers.text import fold, folded_tokens, tokens
 
-CONTEXT_WINDOW = 5
+CONTEXT_WINDOW = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,24 +94,22 @@ class Gazetteer:
     def mentions(self, text: str) -> list[Mention]:
         """Every accepted group mention in ``text`` (ambiguous ones only with context)."""
         orig = tokens(text)
-        low = [t.casefold() for t in orig]
+        low = folded_tokens(text)
         found: list[Mention] = []
-        i, n = 0, len(orig)
-        while i < n:
-            hit = None
-            for length in self._sorted.get(low[i], ()):
+        n, lengths, nxt = len(orig), self._sorted, 0
+        for i in [k for k, t in enumerate(low) if t in lengths]:
+            if i < nxt:
+                continue  # inside the previous match
+            for length in lengths[low[i]]:
                 if i + length > n:
                     continue
                 hit = self._cs.get(tuple(orig[i : i + length])) or self._ci.get(
                     tuple(low[i : i + length])
                 )
                 if hit:
-                    for name, alias, amb in hit:
-                        found.append(Mention(name, alias, i, i + length, amb))
-                    i += length
+                    found.extend(Mention(g, alias, i, i + length, amb) for g, alias, amb in hit)
+                    nxt = i + length
                     break
-            if not hit:
-                i += 1
         if not any(m.ambiguous for m in found):
             return found
         sure = any(not m.ambiguous for m in found)
@@ -119,7 +123,7 @@ class Gazetteer:
     @staticmethod
     def _armed_near(low: list[str], m: Mention) -> bool:
         window = low[max(0, m.start - CONTEXT_WINDOW) : m.end + CONTEXT_WINDOW]
-        return any(t in ARMED for t in window)
+        return any(t in GROUP_CONTEXT for t in window)
 
     def resolve(self, text: str) -> list[str]:
         """Canonical names of the groups named in ``text``, in order of first mention."""
@@ -127,14 +131,13 @@ class Gazetteer:
 
     def candidates(self, text: str, known: Iterable[Mention] = ()) -> list[str]:
         """Capitalised names that look like armed groups but are not in the gazetteer."""
-        if not _ARMED_NOT_SUFFIX.intersection(t.casefold() for t in tokens(text)):
+        if _ARMED_NOT_SUFFIX.isdisjoint(folded_tokens(text)):
             return []
         aliases = {fold(" ".join(tokens(m.alias))) for m in known}
         out: list[str] = []
         for line in text.splitlines():
             words = line.split()
-            caps = sum(w[:1].isupper() for w in words)
-            if len(words) >= 4 and caps / len(words) > 0.6:
+            if len(words) >= 4 and len([w for w in words if w[:1].isupper()]) > 0.6 * len(words):
                 continue  # Title Case headline: every word looks like a name
             for m in _CANDIDATE.finditer(line):
                 name = _trim(m.group(0))

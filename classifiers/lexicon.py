@@ -26,11 +26,22 @@ ARMED = _words(
     combatientes ataque guerrilleros rebeldes milicia"""
 )
 
+# The stricter subset that confirms an ambiguous alias ("IS fighters", "Wagner mercenaries"):
+# words about a group acting, not merely about weapons or the state's military.
+GROUP_CONTEXT = _words(
+    """fighters fighter militants militant militia militias militiamen rebels rebel insurgents
+    insurgent insurgency mercenaries mercenary jihadists jihadist jihadi gunmen claimed claims
+    responsibility commander commanders group's group affiliate affiliated loyalists
+    paramilitary pmc guerrillas guerrilla partisans saboteurs ambush ambushed attacked attack
+    боевики боевиков бойцы бойцов наемники бойовики combattants jihadistes rebelles milice
+    combatientes guerrilleros rebeldes milicia"""
+)
+
 # Border vocabulary for cross-border raid cues.
 BORDER = _words(
     """border borders frontier frontiers crossborder crossed crossing incursion incursions
-    infiltrated infiltrate infiltrating infiltration neighbouring neighboring neighbour
-    neighbor across boundary граница границу границы границе приграничный приграничные
+    infiltrated infiltrate infiltrating infiltration neighbouring neighboring
+    boundary граница границу границы границе приграничный приграничные
     приграничных приграничье вторжение кордон кордону прикордонний прикордонні frontiere
     transfrontalier frontera fronterizo"""
 )

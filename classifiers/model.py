@@ -1,8 +1,9 @@
 """The newswatch text classifier: a multi-label scikit-learn estimator.
 
-Features: word 1-2-grams and character 2-4-grams (TF-IDF, sublinear) plus the gazetteer/cue
-block of :mod:`classifiers.features`, into one logistic regression per label. Decisions use
-per-label thresholds (``thresholds_``) chosen on held-out data by :mod:`classifiers.training`.
+Features: word 1-2-grams and character 4-grams inside words (one TF-IDF vocabulary, sublinear
+tf; see :class:`classifiers.vectorizer.TextVectorizer`) plus the gazetteer/cue block of
+:mod:`classifiers.features`, into one logistic regression per label. Decisions use per-label
+thresholds (``thresholds_``) chosen on held-out data by :mod:`classifiers.training`.
 Follows the estimator contract: parameters stored unmodified in ``__init__``, fitted state in
 attributes ending in ``_``, ``get_params``/``set_params``/``clone`` work, seeded by
 ``random_state``.
@@ -15,19 +16,14 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from classifiers.features import CueFeatures
-from classifiers.text import fold
+from classifiers.vectorizer import TextVectorizer
 
 LABELS = ("cross_border_raid", "armed_group")
 MAX_CHARS = 2000  # title + lede is what matters; long bodies only cost time
-
-
-def _prep(text: str) -> str:
-    return fold(text[:MAX_CHARS])
 
 
 class NewsClassifier(ClassifierMixin, BaseEstimator):
@@ -36,7 +32,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         labels: Sequence[str] = LABELS,
         C: float = 4.0,
         word_ngrams: tuple[int, int] = (1, 2),
-        char_ngrams: tuple[int, int] = (2, 4),
+        char_ngrams: tuple[int, int] | None = (4, 4),
         min_df: int = 2,
         max_features: int | None = 300_000,
         cue_weight: float = 1.0,
@@ -69,20 +65,14 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             if len(np.unique(Y[:, j])) < 2:
                 raise ValueError(f"label {label!r}: training data needs positives and negatives")
         word_min_df = self.min_df if len(texts) >= 10 * self.min_df else 1
-        self.word_ = TfidfVectorizer(
-            analyzer="word", ngram_range=tuple(self.word_ngrams), min_df=word_min_df,
-            token_pattern=r"(?u)\b\w+\b", sublinear_tf=True, preprocessor=_prep,
-            max_features=self.max_features, dtype=np.float32,
-        )
-        self.char_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=tuple(self.char_ngrams), min_df=word_min_df,
-            sublinear_tf=True, preprocessor=_prep, max_features=self.max_features,
-            dtype=np.float32,
+        char = tuple(self.char_ngrams) if self.char_ngrams else None
+        self.text_ = TextVectorizer(
+            word_ngrams=tuple(self.word_ngrams), char_ngrams=char, min_df=word_min_df,
+            max_features=self.max_features,
         )
         self.cues_ = CueFeatures(weight=self.cue_weight)
         Xm = sparse.hstack(
-            [self.word_.fit_transform(texts), self.char_.fit_transform(texts),
-             self.cues_.fit_transform(texts)], format="csr",
+            [self.text_.fit_transform(texts), self.cues_.fit_transform(texts)], format="csr"
         )
         coefs, intercepts = [], []
         for j in range(len(self.labels)):
@@ -97,7 +87,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = np.array(self.labels, dtype=object)
         self.thresholds_ = np.full(len(self.labels), 0.5)
         self.n_features_in_ = 1  # one text column
-        self._names_cache = None
+        self._names_cache = self._is_char = None
         return self
 
     @staticmethod
@@ -107,15 +97,14 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         texts = list(X)
         if not all(isinstance(t, str) for t in texts):
             raise ValueError("X must contain only strings (title + summary of each article)")
-        return texts
+        return [t[:MAX_CHARS] for t in texts]
 
     # -- prediction ------------------------------------------------------------------------
     def transform_features(self, X: Iterable[str]) -> sparse.csr_matrix:
         check_is_fitted(self, "coef_")
         texts = self._texts(X)
         return sparse.hstack(
-            [self.word_.transform(texts), self.char_.transform(texts),
-             self.cues_.transform(texts)], format="csr",
+            [self.text_.transform(texts), self.cues_.transform(texts)], format="csr"
         )
 
     def decision_function(self, X: Iterable[str]) -> np.ndarray:
@@ -141,9 +130,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def feature_names(self) -> np.ndarray:
         if getattr(self, "_names_cache", None) is None:
             self._names_cache = np.concatenate(
-                [self.word_.get_feature_names_out(),
-                 np.array([f"~{c}~" for c in self.char_.get_feature_names_out()], dtype=object),
-                 self.cues_.get_feature_names_out()]
+                [self.text_.get_feature_names_out(), self.cues_.get_feature_names_out()]
             )
         return self._names_cache
 
@@ -152,15 +139,17 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     ) -> list[list[tuple[str, float]]]:
         """Top positive contributions (coefficient x feature value) of words and cue features
         (character n-grams are left out: they are not readable)."""
-        names, n_char = self.feature_names(), len(self.char_.vocabulary_)
-        n_word = len(self.word_.vocabulary_)
+        names = self.feature_names()
+        if getattr(self, "_is_char", None) is None:
+            self._is_char = np.array([str(n).startswith("~") for n in names])
         coef = self.coef_[label_index]
         out = []
+        indptr, indices, data = Xm.indptr, Xm.indices, Xm.data
         for r in rows:
-            row = Xm.getrow(r)
-            contrib = row.data * coef[row.indices]
-            keep = (contrib > 0) & ~((row.indices >= n_word) & (row.indices < n_word + n_char))
-            idx, vals = row.indices[keep], contrib[keep]
+            cols = indices[indptr[r] : indptr[r + 1]]
+            contrib = data[indptr[r] : indptr[r + 1]] * coef[cols]
+            keep = (contrib > 0) & ~self._is_char[cols]
+            idx, vals = cols[keep], contrib[keep]
             order = np.argsort(-vals)[:top]
             out.append([(str(names[idx[k]]), float(vals[k])) for k in order])
         return out

@@ -9,14 +9,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
-_SEPARATORS = re.compile(r"[\-\u2010-\u2015_'\u2018\u2019\u02bc`\"\u201c\u201d\u201e\u00ab\u00bb/]")
-_TOKEN = re.compile(r"\w+")
+# Letters and digits; hyphens, quotes, apostrophes and underscores separate tokens.
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def fold(text: str) -> str:
@@ -24,13 +29,24 @@ def fold(text: str) -> str:
     return strip_accents(text.casefold())
 
 
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(strip_accents(text)))
+
+
 def tokens(text: str) -> list[str]:
     """Accent-stripped tokens in their original case (hyphens and quotes split words)."""
-    return _TOKEN.findall(_SEPARATORS.sub(" ", strip_accents(text)))
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=8192)
+def _folded(text: str) -> tuple[str, ...]:
+    return tuple(strip_accents(t.casefold()) for t in _tokens(text))
 
 
 def folded_tokens(text: str) -> list[str]:
-    return [t.casefold() for t in tokens(text)]
+    """Case- and accent-folded tokens (cached: features of one batch share them)."""
+    return list(_folded(text))
 
 
 def normalise(text: str) -> str:

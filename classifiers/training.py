@@ -1,7 +1,8 @@
 """Training and evaluation: held-out split by sentence template, per-label thresholds, metrics.
 
 ``train`` fits on ~80% of the templates, picks each label's threshold on the held-out 20%
-(the best F1, kept within 0.3..0.8 so a small held-out set cannot push it to an extreme),
+(the best F0.5 within 0.4..0.9: real news has far fewer positives than our corpus, so precision
+is worth more than recall at the margin; ties take the middle threshold),
 reports held-out metrics, then refits on everything with the same parameters and seed.
 """
 
@@ -19,7 +20,8 @@ from classifiers.corpus import Example, corpus_hash, label_matrix, template_key
 from classifiers.model import LABELS, NewsClassifier
 
 Progress = Callable[[str], None]
-THRESHOLD_RANGE = (0.3, 0.8)
+THRESHOLD_RANGE = (0.4, 0.9)
+BETA = 0.5
 
 
 def split(examples: Sequence[Example], seed: int, test_size: float = 0.2):
@@ -33,10 +35,11 @@ def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
     lo, hi = THRESHOLD_RANGE
     grid = np.round(np.arange(lo, hi + 1e-9, 0.01), 2)
     f1s = []
+    b2 = BETA * BETA
     for t in grid:
         pred = p >= t
         tp = float(np.sum(pred & (y == 1)))
-        f1s.append(2 * tp / max(1.0, float(pred.sum() + y.sum())))
+        f1s.append((1 + b2) * tp / max(1.0, float(pred.sum() + b2 * y.sum())))
     best = max(f1s)
     # Among equally good thresholds take the middle one: margin on both sides.
     ties = grid[np.isclose(f1s, best)]

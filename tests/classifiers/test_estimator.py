@@ -76,12 +76,12 @@ def test_not_fitted_and_bad_input_errors():
 def test_fitted_attributes_shapes_and_consistency(fitted: NewsClassifier):
     X, Y = small_data()
     assert list(fitted.classes_) == list(LABELS)
-    for attr in ("coef_", "intercept_", "thresholds_", "word_", "char_", "cues_"):
+    for attr in ("coef_", "intercept_", "thresholds_", "text_", "cues_"):
         assert hasattr(fitted, attr)
     proba = fitted.predict_proba(X)
     assert proba.shape == (len(X), 2) and ((proba >= 0) & (proba <= 1)).all()
     dec = fitted.decision_function(X)
-    assert np.array_equal(np.argsort(dec[:, 0]), np.argsort(proba[:, 0]))
+    assert (np.diff(proba[np.argsort(dec[:, 0]), 0]) >= 0).all()  # same order
     assert fitted.predict(X).shape == Y.shape
     assert fitted.score(X, Y) > 0.9  # it can learn its own training data
 
