@@ -9,6 +9,7 @@ from datetime import datetime
 
 import httpx
 
+from collectors.urls import redact
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
 from newswatch.models import utcnow
@@ -97,7 +98,7 @@ class Fetcher:
                     retry = parse_retry_after(resp.headers.get("retry-after"), now)
                     raise FetchError(
                         f"HTTP {resp.status_code} {resp.reason_phrase}".strip()
-                        + (f" from {final}" if final != feed.url else ""),
+                        + (f" from {redact(final)}" if final != feed.url else ""),
                         resp.status_code, retry,
                     )
                 length = resp.headers.get("content-length", "")
@@ -118,7 +119,7 @@ class Fetcher:
         except httpx.TimeoutException as exc:
             raise FetchError(f"timed out ({type(exc).__name__})") from None
         except httpx.HTTPError as exc:
-            raise FetchError(f"{type(exc).__name__}: {exc}") from None
+            raise FetchError(f"{type(exc).__name__}: {redact(str(exc))}") from None
 
     def close(self) -> None:
         self.client.close()

@@ -23,7 +23,7 @@ from collectors.health import HealthReporter
 from collectors.policy import failure_delay, jitter_secs, success_delay
 from collectors.record import Recorder
 from collectors.state import FeedState, FeedStateStore
-from collectors.urls import host_of
+from collectors.urls import host_of, redact
 from newswatch import metrics
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
@@ -143,7 +143,7 @@ class FeedScheduler:
         now = state.last_poll or utcnow()
         metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
         metrics.FETCH_ERRORS.labels(feed.id).inc()
-        log.warning("feed %r (%s): %s; failure %d, next try in %ds (%s)", feed.id, feed.url,
+        log.warning("feed %r (%s): %s; failure %d, next try in %ds (%s)", feed.id, redact(feed.url),
                     error, failures, delay, why, extra={"feed_id": feed.id})
         return dataclasses.replace(
             state,

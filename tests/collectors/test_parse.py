@@ -14,7 +14,7 @@ from collectors.base import FetchedFeed
 from collectors.parse import FIXED_EPOCH, parse_feed
 from collectors.replay import feed_files, load_saved
 from collectors.text import detect_language, html_to_text
-from collectors.urls import canonical_url
+from collectors.urls import canonical_url, redact
 
 
 def parsed(name: str, **kw: object):  # noqa: ANN201
@@ -168,6 +168,7 @@ def test_canonical_url_and_text_helpers() -> None:
         "https://news.example/a?b=1")
     assert canonical_url("http://news.example:8080") == "http://news.example:8080/"
     assert canonical_url("mailto:desk@example.test") == "mailto:desk@example.test"
+    assert redact("failed: https://user:pw@feeds.example/x") == "failed: https://***@feeds.example/x"
     assert html_to_text("<div>a<script>b()</script> &amp; <i>c</i></div>") == "a & c"
     assert html_to_text("&lt;b&gt;twice&lt;/b&gt; escaped") == "twice escaped"
     assert detect_language("ok", "pt-BR") == "pt"  # too short to detect: declared language
