@@ -30,7 +30,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         labels: Sequence[str] = LABELS,
-        C: float = 4.0,
+        C: float = 2.0,
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] | None = (4, 4),
         min_df: int = 2,
@@ -77,7 +77,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         coefs, intercepts = [], []
         for j in range(len(self.labels)):
             lr = LogisticRegression(
-                C=self.C, class_weight=self.class_weight, solver="liblinear", max_iter=1000,
+                C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True,
+                max_iter=2000,
                 random_state=self.random_state,
             ).fit(Xm, Y[:, j])
             coefs.append(lr.coef_[0])
@@ -150,6 +151,9 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             contrib = data[indptr[r] : indptr[r + 1]] * coef[cols]
             keep = (contrib > 0) & ~self._is_char[cols]
             idx, vals = cols[keep], contrib[keep]
-            order = np.argsort(-vals)[:top]
-            out.append([(str(names[idx[k]]), float(vals[k])) for k in order])
+            order = np.argsort(-vals)
+            # Words first (they say what the text is about), then the strongest cue features.
+            words = [k for k in order if not str(names[idx[k]]).startswith("[")][: top - 2]
+            cues = [k for k in order if str(names[idx[k]]).startswith("[")][: top - len(words)]
+            out.append([(str(names[idx[k]]), float(vals[k])) for k in words + cues])
         return out

@@ -110,12 +110,14 @@ def _classify(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     setup_logging("WARNING")
     try:
-        analyzer = _analyzer(args, config)
         stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
-    except ModelError as exc:
-        return _fail(str(exc))
     except OSError as exc:
         return _fail(f"{args.file}: cannot read: {exc.strerror}")
+    try:
+        analyzer = _analyzer(args, config)
+    except ModelError as exc:
+        stream.close()
+        return _fail(str(exc))
     size = 1 if stream.isatty() else config.classifier.batch_size
     name = "<stdin>" if args.file == "-" else args.file
     with stream:
