@@ -1,0 +1,1 @@
+"""Bundled classifier data: the group gazetteer and the labelled training corpus."""
