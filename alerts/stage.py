@@ -171,6 +171,8 @@ class AlertStage:
         ]
         for w in workers:
             w.start()
+        log.info("alert stage running: %d channels, %d routes, ledger %s", len(self.senders),
+                 len(self.routes), self.ledger.path)
         try:
             while not stop.is_set():
                 batch = self.consumer.poll(max_records=100, timeout_secs=0.5)
@@ -212,7 +214,9 @@ def build_stage(config: Config, bus: Bus, clock: Callable[[], float] = time.time
     topics = [config.bus.topic(MATCHES)]
     if config.alerts.feed_health_channels:
         topics.append(config.bus.topic(EVENTS))
+    # One consumer group per topic prefix, so deployments sharing a broker never collide.
+    group = f"{config.bus.topic_prefix.rstrip('.') or 'newswatch'}-alert"
     return AlertStage(
         bus, topics, channels, config.channels, build_routes(config),
-        Ledger(ledger_path(config)), config.alerts, clock,
+        Ledger(ledger_path(config)), config.alerts, clock, group,
     )
