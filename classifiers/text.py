@@ -41,7 +41,8 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=8192)
 def _folded(text: str) -> tuple[str, ...]:
-    return tuple(strip_accents(t.casefold()) for t in _tokens(text))
+    # Fold the whole text once (casefold never creates a separator), then tokenise.
+    return tuple(_TOKEN.findall(strip_accents(text.casefold())))
 
 
 def folded_tokens(text: str) -> list[str]:
