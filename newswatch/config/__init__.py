@@ -20,6 +20,7 @@ from newswatch.config.base import ConfigError, StrictModel, key_path, locate
 from newswatch.config.bus import BusConfig
 from newswatch.config.channels import ChannelConfig
 from newswatch.config.classifier import ClassifierConfig
+from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
 from newswatch.config.routing import AlertSettings, RouteConfig
 from newswatch.config.service import ServiceConfig
@@ -38,6 +39,7 @@ class Config(StrictModel):
     channels: list[ChannelConfig] = []
     routes: list[RouteConfig] = []
     alerts: AlertSettings = AlertSettings()
+    collect: CollectConfig = CollectConfig()
     classifier: ClassifierConfig = ClassifierConfig()
 
     @model_validator(mode="after")
