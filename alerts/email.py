@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from urllib.parse import unquote, urlsplit
@@ -20,6 +21,8 @@ from newswatch.config.channels import ChannelConfig
 from newswatch.models import Alert
 
 log = logging.getLogger("newswatch.alert.email")
+# Fold long headers late (RFC 5322 allows 998): Python folds a long Subject before its first word.
+POLICY = policy.SMTP.clone(max_line_length=200)
 
 
 def message_id(alert_id: str, channel: str, domain: str) -> str:
@@ -52,7 +55,7 @@ class EmailChannel(Channel):
         self.renderer = Renderer(config.name, "email", config.templates, config.max_length)
 
     def build(self, alert: Alert) -> EmailMessage:
-        msg = EmailMessage()
+        msg = EmailMessage(policy=POLICY)
         msg["Subject"] = self.renderer.render_subject(alert)
         msg["From"] = self.sender
         msg["To"] = ", ".join(self.recipients)

@@ -86,7 +86,19 @@ class Harness:
         self.bus.flush()
 
     def drain(self) -> int:
+        """Consume everything, force waiting groups out, send what is due."""
         return self.stage.drain()
+
+    def step(self) -> int:
+        """What one loop of ``run`` does: consume, respect group waits and digests, send."""
+        n = 0
+        while batch := self.stage.consumer.poll(max_records=100, timeout_secs=0.2):
+            self.stage.handle(batch)
+            self.stage.consumer.commit(batch)
+            n += len(batch)
+        self.stage.tick()
+        self.stage.pump()
+        return n
 
     def states(self, channel: str) -> dict[str, int]:
         rows = self.stage.ledger.conn.execute(
