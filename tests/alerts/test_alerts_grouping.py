@@ -185,7 +185,8 @@ html = "<b>{{{{ headline }}}}</b>"
     h.drain()
     (_, _, msg), = smtp_server.messages
     assert msg["Subject"] == "NW: Flood <warning> & more"
-    assert msg.get_body(("plain",)).get_content().strip() == "ALERT FLOOD <WARNING> & MORE via feed-a"
+    plain = msg.get_body(("plain",)).get_content().strip()
+    assert plain == "ALERT FLOOD <WARNING> & MORE via feed-a"
     assert msg.get_body(("html",)).get_content().strip() == \
         "<b>Flood &lt;warning&gt; &amp; more</b>"  # autoescaped
     h.close()
