@@ -214,8 +214,7 @@ def build_stage(config: Config, bus: Bus, clock: Callable[[], float] = time.time
     topics = [config.bus.topic(MATCHES)]
     if config.alerts.feed_health_channels:
         topics.append(config.bus.topic(EVENTS))
-    # One consumer group per topic prefix, so deployments sharing a broker never collide.
-    group = f"{config.bus.topic_prefix.rstrip('.') or 'newswatch'}-alert"
+    group = config.bus.group("alert")
     return AlertStage(
         bus, topics, channels, config.channels, build_routes(config),
         Ledger(ledger_path(config)), config.alerts, clock, group,

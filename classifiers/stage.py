@@ -117,5 +117,5 @@ def build_stage(config: Config, bus: Bus) -> ClassifyStage:
     )
     return ClassifyStage(
         bus, config.bus.topic(ARTICLES), config.bus.topic(MATCHES), watches, analyzer,
-        batch_size=config.classifier.batch_size,
+        group=config.bus.group("classify"), batch_size=config.classifier.batch_size,
     )

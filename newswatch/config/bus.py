@@ -39,3 +39,8 @@ class BusConfig(StrictModel):
 
     def topic(self, name: str) -> str:
         return f"{self.topic_prefix}{name}"
+
+    def group(self, stage: str) -> str:
+        """Consumer group of a stage; follows the prefix so deployments sharing a broker
+        never share a group (default: ``newswatch-classify``, ``newswatch-alert``)."""
+        return f"{self.topic_prefix.rstrip('.') or 'newswatch'}-{stage}"
