@@ -20,6 +20,9 @@ from classifiers.corpus import Example, corpus_hash, label_matrix, template_key
 from classifiers.model import LABELS, NewsClassifier
 
 Progress = Callable[[str], None]
+# ``train`` calls ``progress(phase)`` as each of these starts, then ``progress("done")``.
+PHASES = ("split", "fit on training part", "choose thresholds on held-out part",
+          "refit on everything")
 THRESHOLD_RANGE = (0.5, 0.9)
 BETA = 1.0
 
@@ -69,16 +72,16 @@ def train(
         raise ValueError(f"only {len(examples)} examples; training needs at least 10")
     Y = label_matrix(examples)
     texts = [e.text for e in examples]
-    step("split")
+    step(PHASES[0])
     train_idx, test_idx = split(examples, seed)
     held = NewsClassifier(random_state=seed, **(params or {}))
-    step("fit on training part")
+    step(PHASES[1])
     held.fit([texts[i] for i in train_idx], Y[train_idx])
-    step("choose thresholds on held-out part")
+    step(PHASES[2])
     P = held.predict_proba([texts[i] for i in test_idx])
     thresholds = [best_threshold(Y[test_idx, j], P[:, j]) for j in range(len(LABELS))]
     heldout = metrics(Y[test_idx], P, thresholds)
-    step("refit on everything")
+    step(PHASES[3])
     model = NewsClassifier(random_state=seed, **(params or {})).fit(texts, Y)
     model.thresholds_ = np.array(thresholds)
     digest = corpus_hash(examples)
@@ -94,9 +97,19 @@ def train(
     return model, meta
 
 
-def evaluate(model: NewsClassifier, examples: Sequence[Example]) -> dict[str, Any]:
+def evaluate(
+    model: NewsClassifier, examples: Sequence[Example],
+    progress: Callable[[int], None] | None = None, batch_size: int = 512,
+) -> dict[str, Any]:
+    """Metrics at the model's thresholds and PR curves; ``progress(n)`` after each batch."""
     Y = label_matrix(examples, list(model.classes_))
-    P = model.predict_proba([e.text for e in examples])
+    parts = []
+    for i in range(0, len(examples), batch_size):
+        chunk = examples[i : i + batch_size]
+        parts.append(model.predict_proba([e.text for e in chunk]))
+        if progress:
+            progress(len(chunk))
+    P = np.vstack(parts)
     result: dict[str, Any] = {"metrics": metrics(Y, P, model.thresholds_, model.classes_),
                               "curves": {}}
     for j, label in enumerate(model.classes_):
@@ -106,23 +119,42 @@ def evaluate(model: NewsClassifier, examples: Sequence[Example]) -> dict[str, An
     return result
 
 
-def pr_plot(curves: dict[str, tuple[np.ndarray, np.ndarray]], path: str) -> None:
-    """Write a precision-recall plot (needs matplotlib: ``pip install 'newswatch[plot]'``)."""
+def pr_plot(
+    curves: dict[str, tuple[np.ndarray, np.ndarray]], path: str,
+    chosen: dict[str, dict[str, float]] | None = None, title: str = "",
+) -> None:
+    """Write a precision-recall plot, one curve per label, each label's operating point (its
+    ``chosen`` precision/recall at the model's threshold) marked; needs matplotlib
+    (``pip install 'newswatch[plot]'``)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4.5), dpi=100)
-    for label, (prec, rec) in curves.items():
-        ax.plot(rec, prec, label=label)
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    ax.set_xlim(0, 1.01)
-    ax.set_ylim(0, 1.01)
-    ax.set_title("newswatch classifier: precision-recall")
+    fig, ax = plt.subplots(figsize=(7, 5.5), dpi=100)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for n, (label, (prec, rec)) in enumerate(curves.items()):
+        color = colors[n % len(colors)]
+        # Average precision, the area under the step curve (sklearn's definition).
+        ap = float(-np.sum(np.diff(rec) * np.asarray(prec)[:-1]))
+        ax.plot(rec, prec, drawstyle="steps-post", color=color, lw=1.8,
+                label=f"{label} (AP {ap:.3f})")
+        m = (chosen or {}).get(label)
+        if m:
+            ax.plot(m["recall"], m["precision"], "o", color=color, ms=8, mec="black", zorder=3,
+                    label=f"{label} at threshold {m['threshold']:.2f}: "
+                    f"P {m['precision']:.2f} R {m['recall']:.2f}")
+    if not curves:
+        ax.text(0.5, 0.5, "no label has both positive and negative examples",
+                ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel("Recall")
+    ax.set_ylabel("Precision")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title or "newswatch classifier: precision-recall per label")
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left")
+    if curves:
+        ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import alerts.stage
 import classifiers.stage
@@ -43,15 +44,17 @@ def replay(
     config: Config,
     paths: Iterable[str],
     on_article: Callable[[Article], None] | None = None,
+    track: Callable[[list[Path]], Iterable[Path]] | None = None,
 ) -> ReplaySummary:
     """Saved feeds through the collector's path (in sorted file order, each file's entries in
-    feed order), then classify and alert to completion. ``on_article`` sees each new article."""
+    feed order), then classify and alert to completion. ``on_article`` sees each new article;
+    ``track`` wraps the list of files (e.g. in a progress bar) and yields them back in order."""
     summary = ReplaySummary()
     files = list(feed_files(paths))  # a missing path fails before anything is published
     with make_bus(config) as bus:
         collector = collectors.stage.build_collector(config, bus, on_article)
         try:
-            for path in files:
+            for path in track(files) if track else files:
                 summary.files.append(str(path))
                 try:
                     saved = load_saved(path, config.collect.max_bytes)

@@ -10,12 +10,14 @@ clean. ``NEWSWATCH_PROGRESS=0`` turns them off, ``=1`` forces them on (e.g. unde
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 T = TypeVar("T")
 
@@ -62,3 +64,9 @@ def progress(
 def track(iterable: Iterable[T], desc: str = "", unit: str = "it", **kwargs: Any) -> Iterator[T]:
     """Iterate ``iterable`` with a bar (typed convenience over :func:`progress`)."""
     yield from progress(iterable, desc=desc, unit=unit, **kwargs)
+
+
+def logs_above_bars() -> contextlib.AbstractContextManager[Any]:
+    """While bars are drawn, route log lines through tqdm so a warning does not break the bar
+    line (a no-op when bars are off)."""
+    return logging_redirect_tqdm() if enabled() else contextlib.nullcontext()

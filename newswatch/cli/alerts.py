@@ -9,6 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from newswatch.cli.common import add_config_option, config_from_args
+from newswatch.progress import progress
+
+RETRY_CHUNK = 100  # alert ids re-queued per ledger transaction: the alert stage keeps going
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -93,6 +96,14 @@ def _dlq_retry(args: argparse.Namespace) -> int:
     if not args.alert_ids and not args.all and not args.channel:
         print("newswatch: give ALERT_ID..., --channel or --all", file=sys.stderr)
         return 2
-    n = _ledger(args).retry_dead(time.time(), args.alert_ids or None, args.channel)
+    ledger = _ledger(args)
+    dead = {d.alert_id for d in ledger.dead_letters(args.channel)}
+    ids = sorted(dead & set(args.alert_ids) if args.alert_ids else dead)
+    n = 0
+    with progress(total=len(ids), desc="retry", unit="alert") as bar:
+        for i in range(0, len(ids), RETRY_CHUNK):  # one short transaction per chunk
+            chunk = ids[i : i + RETRY_CHUNK]
+            n += ledger.retry_dead(time.time(), chunk, args.channel)
+            bar.update(len(chunk))
     print(f"re-queued {n} deliveries")
     return 0

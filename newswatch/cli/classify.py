@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newswatch.cli.common import add_config_option, config_from_args, setup_logging
+from newswatch.progress import logs_above_bars, progress
 
 PLOT_HINT = "install matplotlib for the plot: pip install 'newswatch[plot]'"
 
@@ -131,17 +132,11 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(total: int, desc: str) -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, disable=not sys.stderr.isatty(), file=sys.stderr)
-
-
 def _train(args: argparse.Namespace) -> int:
     from classifiers.artifact import save_model
     from classifiers.corpus import CorpusError
     from classifiers.defaults import model_dir, training_examples
-    from classifiers.training import train
+    from classifiers.training import PHASES, train
 
     config = config_from_args(args)
     setup_logging(config.service.log_level)
@@ -150,10 +145,12 @@ def _train(args: argparse.Namespace) -> int:
     except CorpusError as exc:
         return _fail(str(exc))
     out = Path(args.output) if args.output else model_dir(config)
-    with _progress(5, "train") as bar:
-        def step(msg: str) -> None:
-            bar.set_postfix_str(msg)
-            bar.update(1)
+    with logs_above_bars(), progress(total=len(PHASES), desc="train", unit="step") as bar:
+        def step(msg: str) -> None:  # called as each phase starts, and with "done" at the end
+            if msg != PHASES[0]:
+                bar.update(1)
+            if msg != "done":
+                bar.set_postfix_str(msg)
 
         model, meta = train(examples, seed=args.seed, progress=step)
     save_model(model, out, meta)
@@ -185,14 +182,15 @@ def _evaluate(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     if not examples:
         return _fail(f"{args.data}: no examples")
-    with _progress(1, "evaluate") as bar:
-        result = evaluate(analyzer.model, examples)
-        bar.update(1)
+    with progress(total=len(examples), desc="evaluate", unit="ex") as bar:
+        result = evaluate(analyzer.model, examples, progress=bar.update)
     print(f"{len(examples)} examples from {args.data}, model {analyzer.version or '?'}")
     _print_metrics(result["metrics"])
     plot = args.plot or f"{Path(args.data).stem}-pr.png"
     try:
-        pr_plot(result["curves"], plot)
+        pr_plot(result["curves"], plot, result["metrics"],
+                title=f"Precision-recall on {Path(args.data).name} ({len(examples)} examples, "
+                f"model {analyzer.version or '?'})")
         print(f"precision-recall plot written to {plot}")
     except ImportError:
         print(f"precision-recall plot not written: matplotlib is not installed; {PLOT_HINT}")

@@ -8,13 +8,12 @@ import os
 import sys
 from pathlib import Path
 
-from tqdm import tqdm
-
 from collectors.opml import OpmlError, feeds_toml, read_opml
 from collectors.stage import state_path
 from collectors.state import FeedState, FeedStateStore
 from newswatch.cli.common import DEFAULT_CONFIG, add_config_option, config_from_args
 from newswatch.config import ConfigError, parse_config
+from newswatch.progress import progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -85,6 +84,15 @@ def _config_path(args: argparse.Namespace) -> Path | None:
     return Path(DEFAULT_CONFIG) if Path(DEFAULT_CONFIG).exists() else None
 
 
+def _invalid(text: str, path: Path) -> ConfigError | None:
+    """The error if ``text`` would not load: never write a config that would not load."""
+    try:
+        parse_config(text, str(path))
+    except ConfigError as exc:
+        return exc
+    return None
+
+
 def _import(args: argparse.Namespace) -> int:
     path = _config_path(args)
     if path is None:
@@ -101,19 +109,20 @@ def _import(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newswatch: {args.opml}: {exc.strerror}", file=sys.stderr)
         return 2
-    bar = tqdm(outlines, desc="import", unit="feed", disable=not sys.stderr.isatty())
-    block, added, skipped = feeds_toml(
-        list(bar), {f.id for f in config.feeds}, {f.url for f in config.feeds}
-    )
-    if not added:
-        print(f"{args.opml}: nothing to add ({len(skipped)} feeds already configured)")
-        return 0
-    new_text = text + ("" if not text or text.endswith("\n") else "\n")
-    new_text += f"\n# Imported from {Path(args.opml).name}\n{block}"
-    try:
-        parse_config(new_text, str(path))  # never write a config that would not load
-    except ConfigError as exc:
-        print(f"newswatch: the imported feeds would make the config invalid:\n{exc}",
+    with progress(outlines, desc="import", unit="feed") as bar:
+        block, added, skipped = feeds_toml(
+            bar, {f.id for f in config.feeds}, {f.url for f in config.feeds}  # type: ignore[arg-type]
+        )
+        if not added:
+            bar.close()
+            print(f"{args.opml}: nothing to add ({len(skipped)} feeds already configured)")
+            return 0
+        new_text = text + ("" if not text or text.endswith("\n") else "\n")
+        new_text += f"\n# Imported from {Path(args.opml).name}\n{block}"
+        bar.set_postfix_str("checking the config")  # the slow part for large OPML files
+        error = _invalid(new_text, path)
+    if error:
+        print(f"newswatch: the imported feeds would make the config invalid:\n{error}",
               file=sys.stderr)
         return 1
     if args.dry_run:

@@ -6,13 +6,16 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Iterable
 from contextlib import ExitStack
+from pathlib import Path
 from typing import IO
 
 from newswatch import app, serde
 from newswatch.cli.common import add_config_option, config_from_args, setup_logging
 from newswatch.config.service import ServiceConfig
 from newswatch.models import Article
+from newswatch.progress import logs_above_bars, progress
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,6 +52,10 @@ def _writer(out: IO[str]):  # noqa: ANN202
     return write
 
 
+def _bar(files: list[Path]) -> Iterable[Path]:
+    return progress(files, desc="replay", unit="file")
+
+
 def _main(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     setup_logging("WARNING")  # per-feed warnings go to stderr; alerts to their channels
@@ -70,7 +77,8 @@ def _main(args: argparse.Namespace) -> int:
                 return 2
             on_article = _writer(out)
         try:
-            summary = app.replay(config, args.paths, on_article)
+            with logs_above_bars():
+                summary = app.replay(config, args.paths, on_article, track=_bar)
         except FileNotFoundError as exc:
             print(f"newswatch: {exc}", file=sys.stderr)
             return 2
