@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from alerts.health import health_story
 from alerts.router import group_key, quiet_until
 from alerts.story import Fingerprint, StoryIndex
 from newswatch import serde
@@ -46,13 +47,15 @@ def assign_story(conn: sqlite3.Connection, index: StoryIndex, match: Match, now:
     ).fetchone()
     if row:
         return row[0]
-    fp = Fingerprint.of(match.article)
-    sid = index.find(fp, now) or stable_id("story", match.id)
+    fixed = health_story(match)  # a feed-health episode never joins a news story
+    fp = Fingerprint(frozenset(), frozenset()) if fixed else Fingerprint.of(match.article)
+    sid = fixed or index.find(fp, now) or stable_id("story", match.id)
     conn.execute(
         "INSERT INTO match_story(match_id, story_id, fingerprint, seen) VALUES (?, ?, ?, ?)",
         (match.id, sid, fp.encode(), now),
     )
-    index.add(sid, fp, now)  # the caller rebuilds the index if the transaction fails
+    if not fixed:
+        index.add(sid, fp, now)  # the caller rebuilds the index if the transaction fails
     return sid
 
 

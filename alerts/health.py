@@ -1,10 +1,15 @@
 """Feed-health events (``FeedStatus`` on the events topic) as alerts.
 
-A feed failing ``feed_health_failures`` times in a row becomes one alert per failure episode
-(the match id derives from the feed and ``failing_since``), routed to ``feed_health_channels``.
+Each failure event at or above ``feed_health_failures`` (the collectors debounce them: 1, 5, 20,
+then every 20 failures) becomes one alert, and the recovery of an episode that was alerted
+becomes one notice. Ids derive from the feed, the episode (``failing_since``) and the step, so
+a redelivered event is recorded once. An episode is its own story: later steps and the recovery
+thread under its first alert, and never join news stories.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from newswatch.config.routing import AlertSettings, RouteConfig
 from newswatch.models import Article, FeedStatus, Match, stable_id
@@ -17,19 +22,47 @@ def health_route(settings: AlertSettings) -> RouteConfig | None:
         return None
     return RouteConfig.model_validate({
         "name": WATCH, "watches": [WATCH], "channels": settings.feed_health_channels,
-        "group_by": ["feed"], "group_wait_secs": 0, "continue": True,
+        # one group per episode; every step is sent at once, never held back as a repeat
+        "group_by": ["story"], "group_wait_secs": 0, "group_interval_secs": 0,
+        "repeat_interval_secs": 0, "continue": True,
     })
 
 
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M:%S UTC") if at else "an unknown time"
+
+
 def health_match(status: FeedStatus, settings: AlertSettings) -> Match | None:
-    if status.ok or status.consecutive_failures < settings.feed_health_failures:
+    """The match for one event, or None if it does not deserve an alert.
+
+    A recovery (``ok``) event carries the failures, start and last error of the episode that
+    ended; only episodes that reached ``feed_health_failures`` get a recovery notice."""
+    if status.consecutive_failures < settings.feed_health_failures:
         return None
     since = status.failing_since.isoformat() if status.failing_since else "unknown"
-    title = (f"Feed {status.feed_id} has failed {status.consecutive_failures} times "
-             f"since {since}")
+    episode = f"feed-health:{status.feed_id}:{since}"
+    error = status.last_error[:500]
+    if status.ok:
+        step, severity = "recovered", "normal"
+        title = (f"Feed {status.feed_id} recovered after {status.consecutive_failures} "
+                 f"failures since {_when(status.failing_since)}")
+        summary = f"The feed answers again; its last error was: {error}"
+    else:
+        step, severity = str(status.consecutive_failures), "high"
+        n = status.consecutive_failures
+        title = (f"Feed {status.feed_id} has failed {n} time{'s' if n != 1 else ''} "
+                 f"since {_when(status.failing_since)}")
+        summary = f"Last error: {error}"
     article = Article(
-        id=stable_id("feed-health", status.feed_id, since), feed_id=status.feed_id, url="",
-        title=title, summary=status.last_error[:500], fetched=status.at,
+        id=stable_id(episode, step), feed_id=status.feed_id, url="", title=title,
+        summary=summary, published=status.at, fetched=status.at, guid=episode,
     )
-    return Match(article=article, watch=WATCH, score=1.0, severity="high",
-                 reasons=(f"last error: {status.last_error[:200]}",), matched_at=status.at)
+    return Match(article=article, watch=WATCH, score=1.0, severity=severity,
+                 reasons=(f"last error: {error[:200]}",), matched_at=status.at)
+
+
+def health_story(match: Match) -> str | None:
+    """The story of a feed-health match (its episode), or None for any other match."""
+    if match.watch != WATCH or not match.article.guid.startswith("feed-health:"):
+        return None
+    return stable_id("story", match.article.guid)

@@ -101,9 +101,10 @@ class AlertStage:
             match = self._decode(record)
             if match is None:
                 continue
-            routes = select_routes(self.routes, match)
-            if match.watch != HEALTH_WATCH:
-                routes = [r for r in routes if r.name != HEALTH_WATCH]
+            if match.watch == HEALTH_WATCH:  # only its own route: a catch-all must not stop it
+                routes = [r for r in self.routes if r.name == HEALTH_WATCH]
+            else:
+                routes = [r for r in select_routes(self.routes, match) if r.name != HEALTH_WATCH]
             if not routes:
                 log.debug("match %s of watch %s has no route", match.id, match.watch,
                           extra={"article_id": match.article.id})

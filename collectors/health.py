@@ -1,6 +1,7 @@
 """Feed health events: a ``FeedStatus`` on the EVENTS topic (keyed by feed id) when a feed
 starts failing, at the configured failure counts (debounced: 1, 5, 20, then every 20) and when
-it recovers. Alerts can route these ("feed X has failed 5 times since ...")."""
+it recovers (that event, ``ok=True``, carries the failure count, start and last error of the
+episode that ended). Alerts can route these ("feed X has failed 5 times since ...")."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ class HealthReporter:
         if after.consecutive_failures == 0:
             if before.consecutive_failures == 0:
                 return None
-            event = FeedStatus(feed_id=after.feed_id, ok=True, at=utcnow())
+            event = FeedStatus(  # describes the episode that ended
+                feed_id=after.feed_id, ok=True, consecutive_failures=before.consecutive_failures,
+                failing_since=before.failing_since, last_error=before.last_error, at=utcnow(),
+            )
         elif should_announce(after.consecutive_failures, self.thresholds):
             event = FeedStatus(
                 feed_id=after.feed_id, ok=False,

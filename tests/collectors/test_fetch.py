@@ -119,7 +119,7 @@ def test_backoff_after_500s_keeps_probing_and_recovers(
     assert ok.interval_secs == 60 and ok.articles_total == 2
     sched.close()
     got = events(tmp_path)
-    assert [(e.ok, e.consecutive_failures) for e in got] == [(False, 1), (False, 5), (True, 0)]
+    assert [(e.ok, e.consecutive_failures) for e in got] == [(False, 1), (False, 5), (True, 6)]
     assert got[1].failing_since == since and "HTTP 500" in got[1].last_error
     assert should_announce(40, [1, 5, 20]) and not should_announce(21, [1, 5, 20])
 
