@@ -76,4 +76,8 @@ class SeenStore(Protocol):
     def sources(self, article_id: str) -> list[Source]:
         """Additional sources recorded for ``article_id`` (syndication)."""
 
+    def prune(self, now: datetime | None = None) -> int:
+        """Forget windowed keys that can no longer match; returns how many (never the
+        permanent URL/GUID/id keys)."""
+
     def close(self) -> None: ...

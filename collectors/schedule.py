@@ -31,6 +31,9 @@ from newswatch.models import utcnow
 
 log = logging.getLogger("newswatch.collect")
 
+PRUNE_JOB = "@seen-prune"  # '@' cannot start a feed id
+PRUNE_INTERVAL_SECS = 3600
+
 
 class FeedScheduler:
     name = "collect"
@@ -173,7 +176,23 @@ class FeedScheduler:
                 next_run_time=first, max_instances=1, coalesce=True, misfire_grace_time=None,
                 replace_existing=True,
             )
+        self.scheduler.add_job(
+            self.prune_seen, "interval", id=PRUNE_JOB, name="seen-store prune",
+            seconds=PRUNE_INTERVAL_SECS, next_run_time=now, max_instances=1, coalesce=True,
+            misfire_grace_time=None, replace_existing=True,
+        )
         self.scheduler.start()
+
+    def prune_seen(self) -> int:
+        """Forget expired title/fingerprint keys (URL, GUID and id keys stay for good)."""
+        try:
+            pruned = self.collector.seen.prune()
+        except Exception:  # a busy or broken store must not stop collection
+            log.exception("seen-store: prune failed; next try in %ds", PRUNE_INTERVAL_SECS)
+            return 0
+        if pruned:
+            log.info("seen-store: forgot %d expired title/fingerprint keys", pruned)
+        return pruned
 
     def run(self, stop: threading.Event) -> None:
         self.start()
