@@ -130,31 +130,39 @@ def pr_plot(
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     fig, ax = plt.subplots(figsize=(7, 5.5), dpi=100)
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    handles = []
     for n, (label, (prec, rec)) in enumerate(curves.items()):
         color = colors[n % len(colors)]
         # Average precision, the area under the step curve (sklearn's definition).
         ap = float(-np.sum(np.diff(rec) * np.asarray(prec)[:-1]))
-        ax.plot(rec, prec, drawstyle="steps-post", color=color, lw=1.8,
-                label=f"{label} (AP {ap:.3f})")
+        text = f"{label}: AP {ap:.3f}"
         m = (chosen or {}).get(label)
         if m:
-            ax.plot(m["recall"], m["precision"], "o", color=color, ms=8, mec="black", zorder=3,
-                    label=f"{label} at threshold {m['threshold']:.2f}: "
-                    f"P {m['precision']:.2f} R {m['recall']:.2f}")
+            text += f"; threshold {m['threshold']:.2f}: P {m['precision']:.2f}, R {m['recall']:.2f}"
+        handles += ax.plot(rec, prec, drawstyle="steps-post", color=color, lw=1.8, label=text)
+        if m:
+            ax.plot(m["recall"], m["precision"], "o", color=color, ms=9, mec="black", zorder=3)
+            ax.annotate(f"{m['threshold']:.2f}", (m["recall"], m["precision"]), color=color,
+                        textcoords="offset points", xytext=(-8, -16), ha="right",
+                        fontsize="small", fontweight="bold")
+    if chosen and curves:
+        handles.append(Line2D([], [], ls="", marker="o", color="white", mec="black", ms=9,
+                              label="operating point at the model's threshold"))
     if not curves:
         ax.text(0.5, 0.5, "no label has both positive and negative examples",
                 ha="center", va="center", transform=ax.transAxes)
     ax.set_xlabel("Recall")
     ax.set_ylabel("Precision")
-    ax.set_xlim(0, 1.02)
-    ax.set_ylim(0, 1.02)
-    ax.set_title(title or "newswatch classifier: precision-recall per label")
+    ax.set_xlim(-0.02, 1.05)
+    ax.set_ylim(-0.02, 1.05)
+    ax.set_title(title or "Precision-recall per label", fontsize="medium")
     ax.grid(alpha=0.3)
-    if curves:
-        ax.legend(loc="lower left", fontsize="small", framealpha=0.9)
+    if handles:
+        ax.legend(handles=handles, loc="lower left", fontsize="small", framealpha=0.9)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -189,8 +189,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     plot = args.plot or f"{Path(args.data).stem}-pr.png"
     try:
         pr_plot(result["curves"], plot, result["metrics"],
-                title=f"Precision-recall on {Path(args.data).name} ({len(examples)} examples, "
-                f"model {analyzer.version or '?'})")
+                title=f"Precision-recall per label\n{Path(args.data).name}: {len(examples)} "
+                f"examples, model {analyzer.version or '?'}")
         print(f"precision-recall plot written to {plot}")
     except ImportError:
         print(f"precision-recall plot not written: matplotlib is not installed; {PLOT_HINT}")
