@@ -32,6 +32,7 @@ GROUP_CONTEXT = _words(
     """fighters fighter militants militant militia militias militiamen rebels rebel insurgents
     insurgent insurgency mercenaries mercenary jihadists jihadist jihadi gunmen claimed claims
     responsibility commander commanders group's group affiliate affiliated loyalists
+    chief boss founder separatists separatist
     paramilitary pmc guerrillas guerrilla partisans saboteurs ambush ambushed attacked attack
     боевики боевиков бойцы бойцов наемники бойовики combattants jihadistes rebelles milice
     combatientes guerrilleros rebeldes milicia"""
@@ -156,3 +157,4 @@ STATE_OR_FILLER = _words(
     state marine navy naval air the a an his her their our its new old regular people s and
     of for in on at says said after as with by to from""".replace("people s", "")
 )
+
