@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Harness, config_text, make_match
+from alert_harness import Harness, config_text, make_match
 
 from newswatch.cli import main
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
+from alert_harness import free_port, make_match
 from alert_servers import SmtpServer, WebhookReceiver
-from conftest import free_port, make_match
 
 from alerts.base import DeliveryError
 from alerts.channels import open_channel

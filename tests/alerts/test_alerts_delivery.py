@@ -6,7 +6,7 @@ by measuring time.
 
 from __future__ import annotations
 
-from conftest import Harness, config_text, free_port, make_match
+from alert_harness import Harness, config_text, free_port, make_match
 
 
 def hook(receiver, name="hook", extra="") -> str:

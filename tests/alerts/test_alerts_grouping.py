@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from conftest import Harness, config_text, make_match
+from alert_harness import Harness, config_text, make_match
 
 FLOOD = [
     ("feed-a", "Floods hit northern Valdoria, thousands evacuated"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from conftest import Harness, config_text, free_port, make_match
+from alert_harness import Harness, config_text, free_port, make_match
 
 from newswatch.cli import main as cli_main
 

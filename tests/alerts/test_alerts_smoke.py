@@ -1,4 +1,4 @@
-from conftest import Harness, config_text, make_match
+from alert_harness import Harness, config_text, make_match
 
 
 def test_smoke(tmp_path, webhook, smtp_server, tls_cert):
