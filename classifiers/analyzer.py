@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from classifiers.base import Evidence
 from classifiers.features import candidates_of, mentions_of
@@ -22,6 +23,18 @@ from classifiers.model import MAX_CHARS, NewsClassifier
 from newswatch.models import Article
 
 log = logging.getLogger("newswatch.classify")
+
+# Words that carry weight in the model but tell a reader nothing ("from", "says", "of the").
+_UNINFORMATIVE = ENGLISH_STOP_WORDS | {"says", "said", "say", "told", "reports", "reported"}
+
+
+def readable_terms(terms: list[tuple[str, float]], top: int) -> list[tuple[str, float]]:
+    """The explanation shown to people: informative words first, then cue features."""
+    cues = [t for t in terms if t[0].startswith("[")]
+    words = [t for t in terms if not t[0].startswith("[")
+             and not all(w in _UNINFORMATIVE for w in t[0].split())]
+    words = words[: max(top - 2, 1)]
+    return words + cues[: top - len(words)]
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -55,9 +68,10 @@ class ModelAnalyzer:
         explained: dict[tuple[int, int], list[tuple[str, float]]] = {}
         for j in range(len(self.labels)):
             rows = np.flatnonzero(flagged[:, j]).tolist()
-            for r, terms in zip(rows, self.model.explain_rows(Xm, j, rows, self.top_terms),
-                                strict=True):
-                explained[(r, j)] = terms
+            # Ask for more than shown: uninformative words are dropped from the display.
+            candidates = self.model.explain_rows(Xm, j, rows, self.top_terms + 8)
+            for r, terms in zip(rows, candidates, strict=True):
+                explained[(r, j)] = readable_terms(terms, self.top_terms)
         out = []
         for i, text in enumerate(texts):
             default = self.gazetteer is default_gazetteer()
