@@ -115,6 +115,7 @@ class WebhookReceiver:
         self.raw: list[bytes] = []
         self.headers: list[dict] = []
         self.bad_signatures = 0
+        self.truncated = 0  # requests cut off before their body was complete: never accepted
         self.requests = 0
         self.lock = threading.Lock()
         receiver = self
@@ -124,7 +125,13 @@ class WebhookReceiver:
                 pass
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                expected = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(expected)
+                if len(body) < expected:  # the sender died mid-request (SIGKILL in crash tests)
+                    with receiver.lock:
+                        receiver.truncated += 1
+                    self.close_connection = True
+                    return
                 receiver._handle(self, body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
