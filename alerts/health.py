@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from newswatch.config.routing import AlertSettings, RouteConfig
+from newswatch.config.watches import FEED_HEALTH_WATCH
 from newswatch.models import Article, FeedStatus, Match, stable_id
 
-WATCH = "feed-health"
+WATCH = FEED_HEALTH_WATCH
 
 
 def health_route(settings: AlertSettings) -> RouteConfig | None:

@@ -40,6 +40,10 @@ class RegexRule(StrictModel):
         return patterns
 
 
+# The alert stage's internal watch for feed-health notices; a user watch may not take its name.
+FEED_HEALTH_WATCH = "feed-health"
+
+
 class WatchConfig(StrictModel):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     # Classifier label -> minimum score (0..1). Several labels: ``labels_mode`` says how.
@@ -63,3 +67,10 @@ class WatchConfig(StrictModel):
             if not 0.0 <= score <= 1.0:
                 raise ValueError(f"labels.{label}: minimum score {score} is not within 0..1")
         return labels
+
+    @field_validator("name")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value == FEED_HEALTH_WATCH:
+            raise ValueError(f"{value!r} is reserved for feed-health alerts; choose another name")
+        return value

@@ -103,3 +103,9 @@ def test_check_config_cli(tmp_path: Path) -> None:
     res = _cli("check-config", str(bad))
     assert res.returncode == 1
     assert "feeds[0].intervl_secs: unknown key" in res.stderr
+
+
+def test_internal_feed_health_watch_name_is_reserved() -> None:
+    text = GOOD.replace('name = "raids"', 'name = "feed-health"')
+    with pytest.raises(ConfigError, match="watches\\[0\\].name: .*reserved for feed-health"):
+        parse_config(text, environ={})
