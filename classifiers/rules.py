@@ -13,7 +13,7 @@ from classifiers.text import fold, normalise
 from newswatch.config.watches import WatchConfig
 from newswatch.models import Article, LabelScore, Match
 
-__all__ = ["KeywordWatch", "RuleWatch", "fold", "detect_language"]
+__all__ = ["RuleWatch", "fold", "detect_language"]
 
 
 def _pattern(term: str) -> re.Pattern[str]:
@@ -116,7 +116,6 @@ class RuleWatch:
         return match, ""
 
 
-KeywordWatch = RuleWatch  # the foundation's name for keyword-only watches
 
 
 def build_watches(

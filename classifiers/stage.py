@@ -109,11 +109,10 @@ def build_stage(config: Config, bus: Bus) -> ClassifyStage:
     from classifiers.rules import build_watches
 
     analyzer = build_analyzer(config)
-    model = isinstance(analyzer, NoAnalysis) is False
     watches = build_watches(
         config.watches,
         known_groups=default_gazetteer().groups,
-        known_labels=getattr(analyzer, "labels", None) if model else [],
+        known_labels=[] if isinstance(analyzer, NoAnalysis) else getattr(analyzer, "labels", None),
     )
     return ClassifyStage(
         bus, config.bus.topic(ARTICLES), config.bus.topic(MATCHES), watches, analyzer,
