@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from newswatch.models import Article, Match
+from newswatch.models import Article, Match, Place
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,7 @@ class Evidence:
     candidates: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     model_version: str = ""
+    places: tuple[Place, ...] = ()
 
 
 class Analyzer(Protocol):

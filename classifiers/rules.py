@@ -112,6 +112,7 @@ class RuleWatch:
             reasons=tuple(reasons) + evidence.reasons,
             severity=cfg.severity,
             model_version=evidence.model_version,
+            places=evidence.places,
         )
         return match, ""
 

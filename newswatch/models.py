@@ -59,6 +59,27 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A place an article is about, from the classifier's geography.
+
+    ``id`` is an ISO 3166-1 alpha-2 code for a country ("UA"), an ISO 3166-2 code for a
+    first-level region ("RU-BEL"), or the canonical English name of a city or contested territory
+    ("Shebekino", "Gaza Strip"). ``country`` and ``region`` name what contains it, so a watch on
+    "RU" or "RU-BEL" also takes a village in that region.
+    """
+
+    id: str
+    name: str
+    kind: str = "country"  # country | region | city | territory
+    country: str = ""
+    region: str = ""
+
+    def within(self, place_id: str) -> bool:
+        """True when this place is ``place_id`` or lies inside it."""
+        return place_id in (self.id, self.country, self.region)
+
+
+@dataclass(frozen=True, slots=True)
 class LabelScore:
     label: str
     score: float
@@ -76,6 +97,8 @@ class Match:
     candidates: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     severity: str = "normal"
+    # Where the event is, the place it happened first where the text says so.
+    places: tuple[Place, ...] = ()
     model_version: str = ""
     matched_at: datetime = field(default_factory=utcnow)
 

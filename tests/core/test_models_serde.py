@@ -9,7 +9,16 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from newswatch import serde
-from newswatch.models import Alert, Article, FeedStatus, LabelScore, Match, Source, as_utc
+from newswatch.models import (
+    Alert,
+    Article,
+    FeedStatus,
+    LabelScore,
+    Match,
+    Place,
+    Source,
+    as_utc,
+)
 
 
 def _article(**kw: object) -> Article:
@@ -26,7 +35,9 @@ def _article(**kw: object) -> Article:
 def test_roundtrip_every_message_type() -> None:
     art = _article()
     match = Match(article=art, watch="w", score=0.9, labels=(LabelScore("armed_group", 0.93),),
-                  groups=("Freedom of Russia Legion",), reasons=("keyword 'raid'",))
+                  groups=("Freedom of Russia Legion",), reasons=("keyword 'raid'",),
+                  places=(Place("RU-BEL", "Belgorod Oblast", "region", "RU"),
+                          Place("UA", "Ukraine")))
     alert = Alert(id="al", route="r", matches=(match, match))
     status = FeedStatus(feed_id="wire", ok=False, consecutive_failures=3,
                         failing_since=datetime(2026, 1, 1, tzinfo=UTC), last_error="HTTP 500")
@@ -78,3 +89,9 @@ def test_as_utc_makes_aware_utc() -> None:
     assert as_utc(naive).tzinfo is UTC
     plus2 = datetime(2026, 1, 1, 12, tzinfo=timezone(timedelta(hours=2)))
     assert as_utc(plus2) == datetime(2026, 1, 1, 10, tzinfo=UTC)
+
+
+def test_place_containment_for_watch_filters() -> None:
+    village = Place("Shebekino", "Shebekino", "city", country="RU", region="RU-BEL")
+    assert village.within("RU") and village.within("RU-BEL") and village.within("Shebekino")
+    assert not village.within("UA") and not village.within("RU-KRS")
