@@ -13,11 +13,33 @@ Semantics every implementation must meet (tests/contract/test_bus_contract.py ch
 
 from __future__ import annotations
 
+import importlib.util
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+
+# Kafka compression codecs: the module kafka-python needs for each, and the package to install.
+COMPRESSION_CODECS: dict[str, tuple[str, str] | None] = {
+    "gzip": None,
+    "snappy": ("snappy", "python-snappy"),
+    "lz4": ("lz4", "lz4"),
+    "zstd": ("zstandard", "zstandard"),
+}
+
+
+def missing_codec(codec: str | None) -> str | None:
+    """Why ``codec`` cannot be used here (unknown, or its library missing), else None."""
+    if codec is None:
+        return None
+    if codec not in COMPRESSION_CODECS:
+        return f"unknown compression_type {codec!r}; use one of {', '.join(COMPRESSION_CODECS)}"
+    need = COMPRESSION_CODECS[codec]
+    if need and importlib.util.find_spec(need[0]) is None:
+        return (f"compression {codec!r} needs the {need[1]} package: "
+                f"pip install 'newswatch[kafka-fast]' (or pip install {need[1]})")
+    return None
 
 
 class BusError(RuntimeError):

@@ -13,7 +13,6 @@ Every connection retries with backoff for ``connect_timeout_secs`` (default 30),
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -25,10 +24,9 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from newswatch.bus.base import Bus, BusError, Consumer, Record
+from newswatch.bus.base import Bus, BusError, Consumer, Record, missing_codec
 
 T = TypeVar("T")
-_COMPRESSION_LIBS = {None: None, "gzip": None, "lz4": "lz4", "zstd": "zstandard"}
 _TOPIC_ALREADY_EXISTS = 36
 
 
@@ -62,11 +60,9 @@ class KafkaBus(Bus):
     ) -> None:
         self.url = url
         self.servers = parse_kafka_url(url)
-        if compression_type not in _COMPRESSION_LIBS:
-            raise BusError(f"bus {url}: unknown compression_type {compression_type!r}")
-        lib = _COMPRESSION_LIBS[compression_type]
-        if lib and importlib.util.find_spec(lib) is None:
-            raise BusError(f"bus {url}: compression {compression_type!r} needs `pip install {lib}`")
+        problem = missing_codec(compression_type)
+        if problem:
+            raise BusError(f"bus {url}: {problem}")
         self.partitions, self.replication_factor = partitions, replication_factor
         self.compression_type = compression_type
         self.connect_timeout_secs = connect_timeout_secs
@@ -173,13 +169,19 @@ class KafkaBus(Bus):
             out[tp.topic] += end
         return out
 
-    def lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
-        """Records of ``topics`` not yet committed by ``group``."""
+    def committed(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        """Sum over partitions of ``group``'s committed offsets per topic: on a topic that
+        started empty, how many of its records the group has finished with."""
         committed = self._call("list group offsets", self._admin.list_group_offsets, {group: None})
         done = dict.fromkeys(topics, 0)
         for tp, meta in committed.get(group, {}).items():
             if tp.topic in done:
                 done[tp.topic] += max(meta.offset, 0)
+        return done
+
+    def lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
+        """Records of ``topics`` not yet committed by ``group``."""
+        done = self.committed(group, topics)
         return {t: end - done[t] for t, end in self.end_offsets(topics).items()}
 
     def close(self) -> None:

@@ -19,8 +19,10 @@ class KafkaOptions(StrictModel):
     @field_validator("compression_type")
     @classmethod
     def _known_codec(cls, value: str | None) -> str | None:
-        if value not in (None, "gzip", "snappy", "lz4", "zstd"):
-            raise ValueError("must be one of gzip, snappy, lz4, zstd")
+        from newswatch.bus.base import COMPRESSION_CODECS
+
+        if value is not None and value not in COMPRESSION_CODECS:
+            raise ValueError(f"must be one of {', '.join(COMPRESSION_CODECS)}")
         return value
 
 
