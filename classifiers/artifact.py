@@ -77,7 +77,9 @@ def read_metadata(directory: str | Path) -> dict[str, Any]:
                          "`newswatch train`") from None
 
 
-def load_model(directory: str | Path) -> tuple[NewsClassifier, dict[str, Any]]:
+def loadable_metadata(directory: str | Path) -> dict[str, Any]:
+    """The sidecar of a model :func:`load_model` would accept (ModelError saying why not);
+    cheap: the pickle is not read. ``check-config`` uses it."""
     directory = Path(directory)
     meta = read_metadata(directory)
     have, current = meta.get("versions", {}), environment()
@@ -89,6 +91,12 @@ def load_model(directory: str | Path) -> tuple[NewsClassifier, dict[str, Any]]:
             f"Retrain with `newswatch train --output {directory}` (or delete {directory} to have "
             "the default model rebuilt from the bundled corpus)."
         )
+    return meta
+
+
+def load_model(directory: str | Path) -> tuple[NewsClassifier, dict[str, Any]]:
+    directory = Path(directory)
+    meta = loadable_metadata(directory)
     try:
         model = joblib.load(directory / MODEL_FILE)
     except Exception as exc:

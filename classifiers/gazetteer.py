@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from classifiers.lexicon import (
     ARMED,
@@ -26,6 +26,9 @@ from classifiers.lexicon import (
     STATE_OR_FILLER,
 )
 from classifiers.text import fold, folded_tokens, tokens
+
+if TYPE_CHECKING:
+    from newswatch.config import Config
 
 CONTEXT_WINDOW = 3
 
@@ -186,3 +189,9 @@ def _trim(name: str) -> str:
 @cache
 def default_gazetteer() -> Gazetteer:
     return Gazetteer.load()
+
+
+def gazetteer_for(config: Config) -> Gazetteer:
+    """The gazetteer the classify stage uses under ``config``: the one loader that the stage,
+    ``test-watch`` and the config checks share, so a group name one accepts the others know."""
+    return default_gazetteer()

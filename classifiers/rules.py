@@ -6,10 +6,11 @@ quotes treated as spaces ("cross-border" finds "cross border")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from classifiers.base import Evidence
 from classifiers.text import fold, normalise
+from newswatch.config.problems import Problem, unknown
 from newswatch.config.watches import WatchConfig
 from newswatch.models import Article, LabelScore, Match
 
@@ -118,6 +119,29 @@ class RuleWatch:
 
 
 
+def watch_problems(
+    configs: Sequence[WatchConfig],
+    known_groups: Iterable[str] | None = None,
+    known_labels: Iterable[str] | None = None,
+    labels_unavailable: str = "",
+) -> list[Problem]:
+    """Unknown group or label names in watches, located at ``watches[i].groups[j]`` or
+    ``watches[i].labels.<label>``, with the closest known name. ``None``: not checked;
+    ``labels_unavailable``: why no label can be used at all (a keyword-only classifier)."""
+    groups = {fold(g): g for g in known_groups or ()}
+    labels = list(known_labels or ())
+    problems = []
+    for i, w in enumerate(configs):
+        for j, g in enumerate(w.groups if known_groups is not None else ()):
+            if fold(g) not in groups:
+                problems.append(Problem(("watches", i, "groups", j),
+                                        unknown("group", g, groups.values())))
+        for lb in w.labels if known_labels is not None or labels_unavailable else ():
+            if labels_unavailable or lb not in labels:
+                why = labels_unavailable or unknown("label", lb, labels)
+                problems.append(Problem(("watches", i, "labels", lb), why))
+    return problems
+
 
 def build_watches(
     configs: Iterable[WatchConfig],
@@ -125,20 +149,9 @@ def build_watches(
     known_labels: Iterable[str] | None = None,
 ) -> list[RuleWatch]:
     """RuleWatches for ``configs``; unknown group or label names are errors naming the watch."""
-    import difflib
-
-    groups = {fold(g): g for g in known_groups} if known_groups is not None else None
-    labels = set(known_labels) if known_labels is not None else None
-    problems = []
-    for w in configs:
-        for g in w.groups if groups is not None else ():
-            if fold(g) not in groups:
-                near = difflib.get_close_matches(g, list(groups.values()), n=1)
-                hint = f" (did you mean {near[0]!r}?)" if near else ""
-                problems.append(f"watch {w.name!r}: unknown group {g!r}{hint}")
-        for lb in w.labels if labels is not None else ():
-            if lb not in labels:
-                problems.append(f"watch {w.name!r}: unknown label {lb!r} (known: {sorted(labels)})")
+    configs = list(configs)
+    problems = watch_problems(configs, known_groups, known_labels)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ValueError("; ".join(
+            f"watch {configs[int(p.loc[1])].name!r}: {p.message}" for p in problems))
     return [RuleWatch(w) for w in configs]

@@ -105,13 +105,13 @@ def build_analyzer(config: Config) -> Analyzer:
 
 
 def build_stage(config: Config, bus: Bus) -> ClassifyStage:
-    from classifiers.gazetteer import default_gazetteer
+    from classifiers.gazetteer import gazetteer_for
     from classifiers.rules import build_watches
 
     analyzer = build_analyzer(config)
     watches = build_watches(
         config.watches,
-        known_groups=default_gazetteer().groups,
+        known_groups=gazetteer_for(config).groups,
         known_labels=[] if isinstance(analyzer, NoAnalysis) else getattr(analyzer, "labels", None),
     )
     return ClassifyStage(

@@ -40,14 +40,14 @@ def read_article(path: str) -> Article:
 
 
 def test_watch(config: Config, path: str) -> tuple[list[str], bool]:
-    from classifiers.gazetteer import default_gazetteer
+    from classifiers.gazetteer import gazetteer_for
     from classifiers.stage import NoAnalysis, build_analyzer
 
     article = read_article(path)
     analyzer = build_analyzer(config)
     labels = None if isinstance(analyzer, NoAnalysis) else analyzer.labels
     try:
-        watches: list[RuleWatch] = build_watches(config.watches, default_gazetteer().groups,
+        watches: list[RuleWatch] = build_watches(config.watches, gazetteer_for(config).groups,
                                                  labels if labels is not None else [])
     except ValueError as exc:
         raise WatchTestError(str(exc)) from None

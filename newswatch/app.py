@@ -1,4 +1,5 @@
-"""Wiring only: open the bus, build each stage from its package's factory, run or replay."""
+"""Wiring only: validate the config with every stage's checks, open the bus, build each stage
+from its package's factory, run or replay."""
 
 from __future__ import annotations
 
@@ -7,13 +8,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import alerts.checks
 import alerts.stage
+import classifiers.checks
 import classifiers.stage
 import collectors.stage
 from collectors.base import IngestSummary
 from collectors.replay import SidecarError, feed_files, load_saved
+from newswatch import samples
 from newswatch.bus import Bus, open_bus
-from newswatch.config import Config
+from newswatch.config import Check, Config, load_config, parse_config
 from newswatch.models import Article
 from newswatch.stage import ARTICLES, EVENTS, MATCHES
 
@@ -23,6 +27,18 @@ FACTORIES = {
     "classify": classifiers.stage.build_stage,
     "alert": alerts.stage.build_stage,
 }
+
+# What each stage would reject at start, checked before anything starts (and on reload).
+CHECKS: tuple[Check, ...] = (classifiers.checks.check_config, alerts.checks.check_config)
+
+
+def load(path: str | None) -> Config:
+    """The config at ``path`` (None: the bundled sample), validated as ``run`` needs it:
+    the schema, references between tables and every stage's checks. ``check-config``,
+    ``run``, ``replay`` and hot reload all come through here."""
+    if path is None:
+        return parse_config(samples.config_text(), samples.SOURCE, checks=CHECKS)
+    return load_config(path, checks=CHECKS)
 
 
 def make_bus(config: Config) -> Bus:
@@ -91,5 +107,6 @@ def run(
     from newswatch.service import run_service
 
     return run_service(
-        config, stop, FACTORIES, make_bus, stages, config_path=config_path, reload_event=reload
+        config, stop, FACTORIES, make_bus, stages, config_path=config_path, reload_event=reload,
+        load=load,
     )

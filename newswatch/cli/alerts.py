@@ -49,7 +49,7 @@ def _ledger(args: argparse.Namespace):
     from alerts.ledger import Ledger
     from alerts.stage import ledger_path
 
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)  # inspect even what run would refuse
     path = Path(ledger_path(config))
     if not path.exists():
         print(f"newswatch: no delivery ledger at {path} (no alert has been recorded yet)",

@@ -1,33 +1,47 @@
-"""``newswatch check-config FILE``: validate a config without starting anything."""
+"""``newswatch check-config [-c FILE | FILE]``: validate a config exactly as ``run`` does."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from newswatch.config import ConfigError, load_config
+from newswatch.cli.common import SAMPLE, add_config_option, config_path, print_config_error
+from newswatch.config import ConfigError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check-config",
         help="validate a config file and exit",
-        description="Validate FILE: unknown keys, bad values and broken references "
-        "are reported with their line and key path; exit 1 if any.",
+        description="Validate the config as `newswatch run` would before starting: unknown "
+        "keys, bad values, broken references between tables, labels the model does not know, "
+        "groups not in the gazetteer, channels that cannot be opened. Every problem is printed "
+        "as FILE:LINE: key.path: message, with the closest known name where there is one; "
+        "exit 1 if any. The file is -c FILE or FILE, else $NEWSWATCH_CONFIG, else "
+        "./newswatch.toml, else the bundled sample.",
     )
-    p.add_argument("file", metavar="FILE")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the config file (same as -c)")
+    add_config_option(p)
     p.set_defaults(func=_main)
 
 
 def _main(args: argparse.Namespace) -> int:
+    from newswatch import app
+
+    if args.file and args.config and args.file != args.config:
+        print(f"newswatch: check-config: two files given ({args.config} and {args.file})",
+              file=sys.stderr)
+        return 2
+    args.config = args.config or args.file
+    path = config_path(args)
     try:
-        config = load_config(args.file)
+        config = app.load(path)
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
+        print_config_error(exc)
         return 1
     print(
-        f"{args.file}: ok ({len(config.feeds)} feeds, {len(config.watches)} watches, "
-        f"{len(config.channels)} channels, bus {config.bus_url()})"
+        f"{path or SAMPLE}: ok ({len(config.feeds)} feeds, {len(config.watches)} watches, "
+        f"{len(config.channels)} channels, bus {config.bus_url()}, "
+        f"data_dir {config.service.data_dir})"
     )
     return 0

@@ -108,7 +108,7 @@ def _batches(stream: TextIO, name: str, size: int) -> Iterator[list[str]]:
 def _classify(args: argparse.Namespace) -> int:
     from classifiers.artifact import ModelError
 
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)
     setup_logging("WARNING")
     try:
         stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")  # noqa: SIM115
@@ -138,7 +138,7 @@ def _train(args: argparse.Namespace) -> int:
     from classifiers.defaults import model_dir, training_examples
     from classifiers.training import PHASES, train
 
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)
     setup_logging(config.service.log_level)
     try:
         examples = training_examples(config, args.corpus)
@@ -173,7 +173,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from classifiers.corpus import CorpusError, read_jsonl
     from classifiers.training import evaluate, pr_plot
 
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)
     setup_logging("WARNING")
     try:
         examples = read_jsonl(args.data)
@@ -200,7 +200,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _label(args: argparse.Namespace) -> int:
     from classifiers.feedback import FeedbackError, record_feedback
 
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)
     setup_logging("WARNING")
     try:
         path, entry = record_feedback(config, args.article_id, args.label, args.not_,

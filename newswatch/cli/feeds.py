@@ -43,7 +43,7 @@ def _when(value: object) -> str:
 
 
 def _list(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)
     store = FeedStateStore(state_path(config))
     try:
         states = store.all()

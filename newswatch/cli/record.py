@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)
     setup_logging("WARNING")
     feeds = [f for f in config.feeds if f.enabled]
     if args.feed:

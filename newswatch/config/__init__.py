@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +22,13 @@ from newswatch.config.channels import ChannelConfig
 from newswatch.config.classifier import ClassifierConfig
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
+from newswatch.config.paths import resolve_paths
+from newswatch.config.problems import Check, Problem, located, run_checks
 from newswatch.config.routing import AlertSettings, RouteConfig
 from newswatch.config.service import ServiceConfig
 from newswatch.config.watches import WatchConfig
 
-__all__ = ["Config", "ConfigError", "load_config", "parse_config"]
+__all__ = ["Check", "Config", "ConfigError", "Problem", "load_config", "parse_config"]
 
 ENV_PREFIX = "NEWSWATCH_"
 
@@ -42,36 +44,18 @@ class Config(StrictModel):
     collect: CollectConfig = CollectConfig()
     classifier: ClassifierConfig = ClassifierConfig()
 
-    @model_validator(mode="after")
-    def _cross_references(self) -> Config:
-        problems = []
-        for table, items, attr in (
-            ("feeds", self.feeds, "id"),
-            ("watches", self.watches, "name"),
-            ("channels", self.channels, "name"),
-            ("routes", self.routes, "name"),
-        ):
-            seen: set[str] = set()
-            for i, item in enumerate(items):
-                value = getattr(item, attr)
-                if value in seen:
-                    problems.append(f"{table}[{i}].{attr}: duplicate {attr} {value!r}")
-                seen.add(value)
-        names = {c.name for c in self.channels}
-        for i, watch in enumerate(self.watches):
-            for j, ch in enumerate(watch.channels):
-                if ch not in names:
-                    problems.append(f"watches[{i}].channels[{j}]: no channel named {ch!r}")
-        for i, route in enumerate(self.routes):
-            for j, ch in enumerate(route.channels):
-                if ch not in names:
-                    problems.append(f"routes[{i}].channels[{j}]: no channel named {ch!r}")
-        for j, ch in enumerate(self.alerts.feed_health_channels):
-            if ch not in names:
-                problems.append(f"alerts.feed_health_channels[{j}]: no channel named {ch!r}")
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _feed_health_default(cls, raw: Any) -> Any:
+        """Unset ``[alerts] feed_health_channels`` means every channel of the watches, so a
+        failing feed is never silent; ``[]`` turns the notices off (they are still logged)."""
+        alerts = raw.get("alerts", {}) if isinstance(raw, dict) else None
+        if not isinstance(alerts, dict) or "feed_health_channels" in alerts:
+            return raw
+        defined = {c.get("name") for c in _dicts(raw.get("channels"))}
+        names = [ch for w in _dicts(raw.get("watches")) for ch in _list(w.get("channels"))]
+        default = [n for n in dict.fromkeys(names) if n in defined]
+        return {**raw, "alerts": {**alerts, "feed_health_channels": default}}
 
     def bus_url(self) -> str:
         return self.bus.url or f"sqlite:///{Path(self.service.data_dir).resolve()}/bus.db"
@@ -80,6 +64,14 @@ class Config(StrictModel):
         path = Path(self.service.data_dir).joinpath(*parts)
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _slug(value: str) -> str:
@@ -111,15 +103,25 @@ def apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]
 
 
 def parse_config(
-    text: str, source: str = "<config>", environ: Mapping[str, str] | None = None
+    text: str,
+    source: str = "<config>",
+    environ: Mapping[str, str] | None = None,
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    checks: Sequence[Check] = (),
 ) -> Config:
+    """Validate ``text``: the schema, then references between tables and ``checks`` (the
+    stages' own: labels, groups, channels), every problem as ``source:LINE: key.path: why``.
+    Relative paths in the file (``data_dir``, ``*_file``, ...) are taken from ``base_dir``."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{source}: not valid TOML: {exc}"]) from exc
     raw = apply_env(raw, os.environ if environ is None else environ)
+    if base_dir is not None:
+        raw = resolve_paths(raw, Path(base_dir))
     try:
-        return Config.model_validate(raw)
+        config = Config.model_validate(raw)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -130,12 +132,23 @@ def parse_config(
             path = key_path(loc) or "(top level)"
             problems.append(f"{where}: {path}: {what}")
         raise ConfigError(problems) from None
+    found = run_checks(config, checks)
+    if found:
+        lines = [(locate(text, p.loc) or 0, located(p, text, source)) for p in found]
+        raise ConfigError([msg for _, msg in sorted(lines, key=lambda x: x[0])])
+    return config
 
 
-def load_config(path: str | os.PathLike[str], environ: Mapping[str, str] | None = None) -> Config:
+def load_config(
+    path: str | os.PathLike[str],
+    environ: Mapping[str, str] | None = None,
+    *,
+    checks: Sequence[Check] = (),
+) -> Config:
+    """Load a config file; its relative paths are resolved against the file's folder."""
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError([f"{p}: cannot read config: {exc.strerror}"]) from exc
-    return parse_config(text, str(p), environ)
+    return parse_config(text, str(p), environ, base_dir=p.resolve().parent, checks=checks)

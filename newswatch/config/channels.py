@@ -101,7 +101,7 @@ class ChannelConfig(StrictModel):
     def _consistent(self) -> ChannelConfig:
         if self.scheme in ("smtp", "smtps") and not self.recipients():
             raise ValueError("email channel needs recipients: to = [...] or ?to= in the url")
-        for key in ("password_file", "secret_file"):
+        for key in ("password_file", "secret_file", "ca_file"):
             path = getattr(self, key)
             if path and not Path(path).is_file():
                 raise ValueError(f"{key}: no such file {path!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from newswatch import metrics
@@ -50,9 +50,11 @@ def stages_to_rebuild(sections: Iterable[str], running: Iterable[str]) -> set[st
 class ConfigWatcher:
     """Tracks one config file; ``check()`` returns a new valid Config when it changed."""
 
-    def __init__(self, path: str | os.PathLike[str], current: Config):
+    def __init__(self, path: str | os.PathLike[str], current: Config,
+                 load: Callable[[str], Config] | None = None):
         self.path = Path(path)
         self.current = current  # as loaded from the file (before command-line overrides)
+        self._load = load or (lambda p: load_config(p))  # the service passes app.load
         self._fingerprint = self._read_fingerprint()
 
     def _read_fingerprint(self) -> tuple[int, int, str] | None:
@@ -77,7 +79,7 @@ class ConfigWatcher:
         if not self.changed() and not force:
             return None
         try:
-            new = load_config(self.path)
+            new = self._load(str(self.path))
         except ConfigError as exc:
             metrics.CONFIG_RELOADS.labels("rejected").inc()
             log.error(

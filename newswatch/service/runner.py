@@ -19,7 +19,7 @@ from typing import Any
 
 from newswatch import metrics
 from newswatch.bus import Bus
-from newswatch.config import Config
+from newswatch.config import Config, load_config
 from newswatch.config.service import split_listen
 from newswatch.service.http import HttpEndpoint
 from newswatch.service.monitor import BusMonitor
@@ -41,9 +41,12 @@ class Service:
         *,
         config_path: str | os.PathLike[str] | None = None,
         reload_event: threading.Event | None = None,
+        load: Callable[[str], Config] | None = None,
     ):
         self.config, self.factories, self.make_bus = config, dict(factories), make_bus
         self.config_path = config_path
+        # How the config file is (re)read: app.load, with every stage's checks, in production.
+        self.load = load or (lambda path: load_config(path))
         self.reload_event = reload_event or threading.Event()
         self.slots: dict[str, StageSlot] = {}
         self._pending: dict[str, tuple[Config, Config]] = {}
@@ -102,7 +105,7 @@ class Service:
         self.monitor = BusMonitor(lambda: self.make_bus(self.config), topics, self.consumer_groups)
         self.monitor.start()
         if self.config_path and svc.reload:
-            self.watcher = ConfigWatcher(self.config_path, self._file_config())
+            self.watcher = ConfigWatcher(self.config_path, self._file_config(), self.load)
         for name, factory in self.factories.items():
             self.slots[name] = StageSlot(name, factory, bus)
             self.slots[name].start(self.config)
@@ -123,10 +126,8 @@ class Service:
         return self._shutdown(bus)
 
     def _file_config(self) -> Config:
-        from newswatch.config import load_config
-
         try:
-            return load_config(self.config_path)  # type: ignore[arg-type]
+            return self.load(str(self.config_path))
         except Exception:
             return self.config
 

@@ -59,13 +59,18 @@ def test_nested_unknown_key_and_bad_value_are_all_reported() -> None:
     assert "feeds[0].interval_secs" in problems and "greater than or equal to 10" in problems
 
 
-def test_broken_reference_and_duplicates_are_rejected() -> None:
-    text = GOOD.replace('channels = ["ops-console"]', 'channels = ["nowhere"]')
-    with pytest.raises(ConfigError, match="no channel named 'nowhere'"):
-        parse_config(text, environ={})
+def test_broken_reference_and_duplicates_are_rejected_at_their_line() -> None:
+    text = GOOD.replace('channels = ["ops-console"]', 'channels = ["ops-consol"]')
+    line = text.splitlines().index('channels = ["ops-consol"]') + 1
+    with pytest.raises(ConfigError) as err:
+        parse_config(text, "nw.toml", environ={})
+    assert err.value.problems == [f"nw.toml:{line}: watches[0].channels[0]: no channel named "
+                                  "'ops-consol' (did you mean 'ops-console'?)"]
     dup = GOOD + '\n[[feeds]]\nid = "wire"\nurl = "https://other.example/"\n'
-    with pytest.raises(ConfigError, match="duplicate id 'wire'"):
-        parse_config(dup, environ={})
+    with pytest.raises(ConfigError) as err:
+        parse_config(dup, "nw.toml", environ={})
+    line = len(dup.splitlines()) - 1
+    assert err.value.problems == [f"nw.toml:{line}: feeds[1].id: duplicate id 'wire'"]
 
 
 def test_invalid_toml_names_the_file() -> None:
