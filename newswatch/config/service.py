@@ -23,6 +23,13 @@ class ServiceConfig(StrictModel):
     # Apply edits of the config file (feeds, watches, channels, ...) without a restart.
     reload: bool = True
     reload_check_secs: float = Field(2.0, gt=0, le=3600)
+    # /healthz fails while a stage has failed (and been restarted) this many times within
+    # unhealthy_window_secs: a crash loop is not healthy, whatever the process does.
+    unhealthy_restarts: int = Field(5, ge=1)
+    unhealthy_window_secs: float = Field(600.0, gt=0)
+    # A failed stage is restarted after 2, 4, 8 ... 60 s; once it has run this long without
+    # failing, the next failure starts again at 2 s (a broker blip is not a crash loop).
+    restart_reset_secs: float = Field(60.0, gt=0)
 
     @field_validator("http_listen")
     @classmethod

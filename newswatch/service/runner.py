@@ -60,9 +60,26 @@ class Service:
 
     # -- probes -------------------------------------------------------------------------------
     def health(self) -> tuple[bool, dict[str, Any]]:
-        alive = time.monotonic() - self._beat < LIVENESS_SECS
-        stages = {n: s.state for n, s in self.slots.items()}
-        return alive, {"uptime_secs": round(time.monotonic() - self._started), "stages": stages}
+        """Alive (the supervisor loop ticks) and no stage in a crash loop."""
+        svc = self.config.service
+        problems = []
+        if time.monotonic() - self._beat >= LIVENESS_SECS:
+            problems.append(f"supervisor loop stalled for over {LIVENESS_SECS:g}s")
+        restarts = {n: s.recent_failures(svc.unhealthy_window_secs) for n, s in self.slots.items()}
+        for name, count in restarts.items():
+            if count >= svc.unhealthy_restarts:
+                problems.append(
+                    f"stage {name} failed {count} times in the last {svc.unhealthy_window_secs:g}s"
+                    f" (unhealthy_restarts = {svc.unhealthy_restarts}); last error: "
+                    f"{self.slots[name].error or '-'}")
+        detail: dict[str, Any] = {
+            "uptime_secs": round(time.monotonic() - self._started),
+            "stages": {n: s.state for n, s in self.slots.items()},
+            "restarts": restarts,
+        }
+        if problems:
+            detail["reason"] = "; ".join(problems)
+        return not problems, detail
 
     def readiness(self) -> tuple[bool, dict[str, Any]]:
         stages = {}
@@ -107,7 +124,8 @@ class Service:
         if self.config_path and svc.reload:
             self.watcher = ConfigWatcher(self.config_path, self._file_config(), self.load)
         for name, factory in self.factories.items():
-            self.slots[name] = StageSlot(name, factory, bus)
+            self.slots[name] = StageSlot(name, factory, bus,
+                                         reset_after_secs=svc.restart_reset_secs)
             self.slots[name].start(self.config)
         log.info("newswatch running: stages %s, pid %d", ", ".join(self.slots), os.getpid())
         next_check = time.monotonic() + svc.reload_check_secs

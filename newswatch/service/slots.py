@@ -4,6 +4,11 @@ A slot's thread builds the stage from its factory (which may be slow: loading a 
 until the slot's stop event is set, then closes it in the same thread. A stage that returns
 after ``stop`` has finished its batch and committed; a stage killed by the process exit mid-batch
 has committed nothing of that batch, which the bus then delivers again.
+
+Failures are counted twice: ``failures`` (consecutive, for the restart backoff of 2, 4 ... 60 s;
+back to the start once the stage has run ``reset_after_secs`` without failing, so a broker blip
+a day does not earn a minute's wait) and ``failure_times`` (for ``/healthz``: a stage that keeps
+failing makes the service unhealthy, see :meth:`recent_failures`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -22,15 +28,24 @@ from newswatch.stage import Stage
 log = logging.getLogger("newswatch.service")
 
 Factory = Callable[[Config, Bus], Stage]
+MAX_BACKOFF_SECS = 60.0
+
+
+def backoff_secs(failures: int) -> float:
+    return min(MAX_BACKOFF_SECS, 2.0 ** min(failures, 6))
 
 
 class StageSlot:
-    def __init__(self, name: str, factory: Factory, bus: Bus):
+    def __init__(self, name: str, factory: Factory, bus: Bus, *, reset_after_secs: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic):
         self.name, self.factory, self.bus = name, factory, bus
+        self.reset_after_secs, self.clock = reset_after_secs, clock
         self.stage: Stage | None = None
         self.state = "stopped"  # starting | running | stopped | failed
         self.error = ""
         self.failures = 0  # consecutive, for the restart backoff
+        self.failure_times: deque[float] = deque(maxlen=10_000)
+        self.running_since: float | None = None
         self.next_start = 0.0
         self.config: Config | None = None
         self._stop = threading.Event()
@@ -73,7 +88,7 @@ class StageSlot:
         stage = None
         try:
             stage = self.stage = self._build(config, fallback)
-            self.state = "running"
+            self.state, self.running_since = "running", self.clock()
             metrics.STAGE_UP.labels(self.name).set(1)
             log.info("stage %s running", self.name)
             if not self._stop.is_set():
@@ -93,11 +108,23 @@ class StageSlot:
                     stage.close()
                 except Exception:
                     log.exception("stage %s: close failed", self.name)
-            if self.state == "failed":
-                self.failures += 1
-                self.next_start = time.monotonic() + min(60.0, 2.0 ** min(self.failures, 6))
-            else:
-                self.failures = 0
+            self._count(self.state == "failed")
+
+    def _count(self, failed: bool) -> None:
+        now, since, self.running_since = self.clock(), self.running_since, None
+        if not failed:
+            self.failures = 0
+            return
+        if since is not None and now - since >= self.reset_after_secs:
+            self.failures = 0  # it ran healthily for a while: a new episode, not a crash loop
+        self.failures += 1
+        self.failure_times.append(now)
+        self.next_start = now + backoff_secs(self.failures)
+
+    def recent_failures(self, window_secs: float) -> int:
+        """How often the stage failed (and so was restarted) within the last ``window_secs``."""
+        cutoff = self.clock() - window_secs
+        return sum(1 for t in self.failure_times if t >= cutoff)
 
     def request_stop(self) -> None:
         self._stop.set()
