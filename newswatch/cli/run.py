@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
-import os
+import logging
 import threading
-from pathlib import Path
 
 from newswatch import app
-from newswatch.cli.common import DEFAULT_CONFIG, add_config_option, config_from_args
+from newswatch.cli.common import (
+    DEFAULT_CONFIG,
+    SAMPLE,
+    add_config_option,
+    config_from_args,
+    config_path,
+)
+from newswatch.config import Config
 from newswatch.config.service import split_listen
 from newswatch.service import install_signals, setup_logging
+
+log = logging.getLogger("newswatch.service")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,12 +59,23 @@ def _listen(value: str) -> str:
     return value
 
 
-def config_path(args: argparse.Namespace) -> str | None:
-    """The file ``config_from_args`` reads (None: the bundled sample, which is not reloaded)."""
-    path = args.config or os.environ.get("NEWSWATCH_CONFIG")
-    if not path and Path(DEFAULT_CONFIG).exists():
-        path = DEFAULT_CONFIG
-    return path or None
+def announce(config: Config, path: str | None) -> None:
+    """Say at start what the service runs on: which file, how much of it, where notices go."""
+    log.info("config %s: %d feeds, %d watches, %d channels; data_dir %s; bus %s",
+             path or SAMPLE, len(config.feeds), len(config.watches), len(config.channels),
+             config.service.data_dir, config.bus_url())
+    if path is None:
+        log.warning("running the bundled sample config (no -c FILE, no $NEWSWATCH_CONFIG, no "
+                    "./%s): a demo that alerts on the console only; copy "
+                    "deploy/newswatch.example.toml, edit it and pass -c FILE", DEFAULT_CONFIG)
+    health = config.alerts.feed_health_channels
+    if health:
+        log.info("feed-health notices (a feed failing %d times in a row, and its recovery) go "
+                 "to the log and to channels %s ([alerts] feed_health_channels)",
+                 config.alerts.feed_health_failures, ", ".join(health))
+    else:
+        log.warning("feed-health notices go to the log only: no channel is set in [alerts] "
+                    "feed_health_channels and no watch has channels")
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -76,6 +95,7 @@ def _main(args: argparse.Namespace) -> int:
         service = config.service.model_copy(update=overrides)
         config = config.model_copy(update={"service": service})
     setup_logging(config.service.log_level, config.service.log_format)
+    announce(config, config_path(args))
     stop, reload = threading.Event(), threading.Event()
     install_signals(stop, reload)
     stages = list(dict.fromkeys(args.stage or app.STAGES))
