@@ -54,6 +54,31 @@ class ReplaySummary(IngestSummary):
     matches: int = 0
     alerts: int = 0
     files: list[str] = field(default_factory=list)
+    # Channels replay did not deliver to (without ``deliver``): name -> kind, and how many
+    # deliveries each would have had (written to ``withheld_dir`` instead).
+    withheld: dict[str, str] = field(default_factory=dict)
+    withheld_sent: dict[str, int] = field(default_factory=dict)
+    withheld_dir: str = ""
+
+
+LOCAL_KINDS = ("console", "file")
+
+
+def withhold_remote(config: Config, directory: Path) -> tuple[Config, dict[str, str]]:
+    """``config`` with every channel that is not console:// or file:// writing its alerts to
+    ``directory/<name>.jsonl`` instead (a replay must not e-mail or post what the service
+    already sent), and the withheld channels' kinds by name."""
+    kinds: dict[str, str] = {}
+    channels = []
+    for ch in config.channels:
+        if ch.kind in LOCAL_KINDS:
+            channels.append(ch)
+            continue
+        kinds[ch.name] = ch.kind
+        directory.mkdir(parents=True, exist_ok=True)
+        stand_in = f"file://{directory / (ch.name + '.jsonl')}"
+        channels.append(ch.model_copy(update={"url": stand_in, "format": None}))
+    return config.model_copy(update={"channels": channels}), kinds
 
 
 def replay(
@@ -61,12 +86,20 @@ def replay(
     paths: Iterable[str],
     on_article: Callable[[Article], None] | None = None,
     track: Callable[[list[Path]], Iterable[Path]] | None = None,
+    *,
+    deliver: bool = False,
 ) -> ReplaySummary:
     """Saved feeds through the collector's path (in sorted file order, each file's entries in
     feed order), then classify and alert to completion. ``on_article`` sees each new article;
-    ``track`` wraps the list of files (e.g. in a progress bar) and yields them back in order."""
+    ``track`` wraps the list of files (e.g. in a progress bar) and yields them back in order.
+    Alerts reach console:// and file:// channels only, unless ``deliver``: the others'
+    alerts go to ``<data_dir>/replay-withheld/<channel>.jsonl`` (see :func:`withhold_remote`)."""
     summary = ReplaySummary()
     files = list(feed_files(paths))  # a missing path fails before anything is published
+    if not deliver:
+        out = Path(config.service.data_dir) / "replay-withheld"
+        config, summary.withheld = withhold_remote(config, out)
+        summary.withheld_dir = str(out) if summary.withheld else ""
     with make_bus(config) as bus:
         collector = collectors.stage.build_collector(config, bus, on_article)
         try:
@@ -89,7 +122,10 @@ def replay(
         finally:
             classify.close()
             alert.close()
-        summary.matches, summary.alerts = classify.matched, alert.sent
+        sent = {name: sender.sent for name, sender in alert.senders.items()}
+        summary.matches = classify.matched
+        summary.alerts = sum(n for name, n in sent.items() if name not in summary.withheld)
+        summary.withheld_sent = {name: sent.get(name, 0) for name in summary.withheld}
     return summary
 
 

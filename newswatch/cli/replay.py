@@ -28,7 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "Files are read in sorted order; a file's fetch time comes from its sidecar, else from "
         "the newest date inside it (never the file's mtime), so replays are deterministic. By "
         "default the replay uses a fresh, temporary state directory and embedded bus, so "
-        "replaying twice gives the same result.",
+        "replaying twice gives the same result. Alerts go to console:// and file:// channels "
+        "only: email, webhook and chat channels are withheld (their alerts are counted in the "
+        "summary) unless --deliver is given.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     add_config_option(p)
@@ -41,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--articles-out",
         metavar="FILE.jsonl",
         help="also write each new normalised article as one JSON line ('-' for stdout)",
+    )
+    p.add_argument(
+        "--deliver",
+        action="store_true",
+        help="also deliver to email, webhook and chat channels (default: console:// and "
+        "file:// only, since the running service has usually sent these alerts already)",
     )
     p.set_defaults(func=_main)
 
@@ -78,7 +86,8 @@ def _main(args: argparse.Namespace) -> int:
             on_article = _writer(out)
         try:
             with logs_above_bars():
-                summary = app.replay(config, args.paths, on_article, track=_bar)
+                summary = app.replay(config, args.paths, on_article, track=_bar,
+                                     deliver=args.deliver)
         except FileNotFoundError as exc:
             print(f"newswatch: {exc}", file=sys.stderr)
             return 2
@@ -88,4 +97,10 @@ def _main(args: argparse.Namespace) -> int:
         f"{summary.matches} matches, {summary.alerts} alerts",
         file=sys.stderr,
     )
+    if summary.withheld:
+        shown = ", ".join(f"{name} ({kind}: {summary.withheld_sent.get(name, 0)} alerts)"
+                          for name, kind in summary.withheld.items())
+        kept = "" if args.state_dir is None else f"; written to {summary.withheld_dir}"
+        print(f"replay: not delivered to {shown}: replay delivers to console:// and file:// "
+              f"channels only{kept}; pass --deliver to send them", file=sys.stderr)
     return 0
