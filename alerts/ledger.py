@@ -158,6 +158,16 @@ class Ledger:
             (limit,),
         ).fetchall()
 
+    def titles(self, alert_ids: list[str]) -> dict[str, str]:
+        """alert id -> title (for listings of deliveries)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(alert_ids), 500):
+            chunk = alert_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(self.conn.execute(
+                f"SELECT id, title FROM alerts WHERE id IN ({marks})", chunk).fetchall())
+        return out
+
     def dead_letters(self, channel: str | None = None) -> list[DeliveryRow]:
         sql = (
             "SELECT alert_id, channel, state, attempts, next_attempt, last_error, updated, note "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -33,13 +34,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The status of a process killed by SIGPIPE, as `yes | head -n1` reports it under pipefail.
+BROKEN_PIPE_STATUS = 128 + 13
+
+
+def _stdout_gone() -> int:
+    """The reader of stdout left (``newswatch alerts list | head -n1``): stop quietly, with no
+    traceback, and keep the interpreter's final flush from complaining about it again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return BROKEN_PIPE_STATUS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        args = parser.parse_args(argv)  # --help output meets the pipe too
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a buffered tail must meet a closed pipe here, not at exit
+        return status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _stdout_gone()
 
 
 if __name__ == "__main__":

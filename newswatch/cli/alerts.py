@@ -84,10 +84,13 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _dlq_list(args: argparse.Namespace) -> int:
-    rows = _ledger(args).dead_letters(args.channel)
+    ledger = _ledger(args)
+    rows = ledger.dead_letters(args.channel)
+    titles = ledger.titles(sorted({d.alert_id for d in rows}))
     for d in rows:
         print(f"{d.alert_id}  {d.channel:<16} attempts={d.attempts}  {_when(d.updated)}  "
-              f"{d.last_error}")
+              f"{titles.get(d.alert_id, '(alert not in the ledger)')[:80]}")
+        print(f"    error: {d.last_error}")
     print(f"{len(rows)} dead-lettered deliveries")
     return 0
 

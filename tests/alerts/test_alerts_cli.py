@@ -57,3 +57,24 @@ def test_list_without_ledger_says_so(tmp_path, capsys):
         main(["alerts", "list", "-c", str(cfg)])
     assert exc.value.code == 1
     assert "no delivery ledger" in capsys.readouterr().err
+
+
+def test_dlq_list_shows_titles(tmp_path, webhook, capsys):
+    webhook.plan = ["404"]
+    text = config_text(tmp_path, f"""
+[[channels]]
+name = "hook"
+url = "{webhook.url}"
+secret = "hmac-key-Zq81"
+""", watch_channels='["hook"]')
+    cfg = tmp_path / "nw.toml"
+    cfg.write_text(text)
+    h = Harness(tmp_path, text)
+    h.publish(make_match(7, title="Ferry strike halts crossings to Lusk island"))
+    h.drain()
+    assert h.states("hook") == {"dead": 1}
+    assert main(["alerts", "dlq", "list", "-c", str(cfg)]) == 0
+    out = capsys.readouterr().out
+    assert "Ferry strike halts crossings to Lusk island" in out
+    assert "HTTP 404" in out and "1 dead-lettered deliveries" in out
+    h.close()
