@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswatch import serde
+from newswatch import serde, storage
 from newswatch.models import Alert
 
 SCHEMA = """
@@ -63,7 +63,6 @@ class Ledger:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.conn.executescript(SCHEMA)
 
@@ -71,10 +70,7 @@ class Ledger:
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA busy_timeout=60000")
+            conn = storage.connect(self.path, timeout=60)
             self._local.conn = conn
         return conn
 
@@ -207,4 +203,11 @@ class _Txn:
         return self.c
 
     def __exit__(self, exc_type, *_: object) -> None:
-        self.c.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:  # never hide the error behind "cannot rollback - no transaction is active"
+            storage.rollback(self.c)
+            return
+        try:
+            self.c.execute("COMMIT")
+        except BaseException:
+            storage.rollback(self.c)
+            raise

@@ -10,7 +10,6 @@ replaced). Secrets (``password``, ``secret``) are ``SecretStr``: from the file, 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -18,11 +17,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from newswatch.config.base import StrictModel
+from newswatch.redact import SECRET_PARAMS  # query parameters whose values are credentials
 
 SCHEMES = ("console", "file", "smtp", "smtps", "http", "https", "slack", "discord", "teams")
 CHAT_SCHEMES = ("slack", "discord", "teams")
-# Query parameters whose values are credentials in common webhook URLs.
-SECRET_PARAMS = re.compile(r"(token|key|secret|sig|signature|password|pass|code|auth)", re.I)
 _TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 # Path words of vendor webhook URLs that are not credentials (everything else long is masked).
 PLAIN_SEGMENTS = {
