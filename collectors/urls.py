@@ -26,7 +26,9 @@ def _tracking(name: str) -> bool:
 
 def canonical_url(url: str, base: str = "") -> str:
     """Lower-case scheme and host, default port dropped, fragment dropped, tracking parameters
-    removed (the rest keep their order). Non-http(s) values are returned stripped."""
+    removed (the rest keep their order), user info dropped. Anything that is not an absolute
+    http(s) URL (``javascript:``, ``data:``, ``mailto:``, a bare path) gives "": only http(s)
+    links leave the collector."""
     url = (url or "").strip()
     if not url:
         return ""
@@ -35,10 +37,10 @@ def canonical_url(url: str, base: str = "") -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return url
+        return ""
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        return url
+        return ""
     host = parts.hostname.lower().rstrip(".")
     try:
         port = parts.port
