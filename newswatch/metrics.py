@@ -13,6 +13,9 @@ FETCH_ERRORS = Counter("newswatch_fetch_errors_total", "Failed feed fetches", ["
 ARTICLES_PUBLISHED = Counter("newswatch_articles_published_total", "New articles", ["feed"])
 ARTICLES_DUPLICATE = Counter("newswatch_articles_duplicate_total", "Duplicates", ["feed"])
 FEED_WARNINGS = Counter("newswatch_feed_warnings_total", "Parse warnings", ["feed"])
+FEED_STATE_ERRORS = Counter(
+    "newswatch_feed_state_errors_total", "Polls whose feed state could not be saved", ["feed"]
+)
 
 CLASSIFY_BATCH_SECONDS = Histogram(
     "newswatch_classify_batch_seconds", "Time to classify one batch",

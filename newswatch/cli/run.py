@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -79,4 +81,21 @@ def _main(args: argparse.Namespace) -> int:
     stop, reload = threading.Event(), threading.Event()
     install_signals(stop, reload)
     stages = list(dict.fromkeys(args.stage or app.STAGES))
-    return app.run(config, stop, stages, config_path=config_path(args), reload=reload)
+    status = app.run(config, stop, stages, config_path=config_path(args), reload=reload)
+    return exit_now_if_stuck(status)
+
+
+def exit_now_if_stuck(status: int) -> int:
+    """Return ``status``, or end the process at once if threads outlived the shutdown (a stage
+    past shutdown_timeout_secs): Python would wait for them, so SIGTERM would not stop us."""
+    stuck = [t.name for t in threading.enumerate()
+             if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if not stuck:
+        return status
+    logging.getLogger("newswatch.service").error(
+        "threads still running after shutdown (%s): exiting without waiting for them",
+        ", ".join(sorted(stuck)[:10]))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status or 1)

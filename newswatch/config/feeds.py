@@ -22,6 +22,7 @@ class FeedConfig(StrictModel):
     headers: dict[str, str] = {}
     connect_timeout_secs: float | None = Field(None, gt=0)
     read_timeout_secs: float | None = Field(None, gt=0)
+    fetch_deadline_secs: float | None = Field(None, gt=0)
     max_bytes: int | None = Field(None, ge=1024)
     # Save every fetched body with its headers under [collect] record_dir (for replay).
     record: bool = False
