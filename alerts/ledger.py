@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     updated REAL NOT NULL, sent_at REAL, note TEXT NOT NULL DEFAULT '', digest_id TEXT,
     PRIMARY KEY (alert_id, channel));
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(channel, state, next_attempt);
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -76,6 +77,13 @@ class Ledger:
 
     def transaction(self) -> _Txn:
         return _Txn(self.conn)
+
+    @staticmethod
+    def note_consumed(conn: sqlite3.Connection, now: float) -> None:
+        """Mark (inside the batch's transaction) that matches were consumed into this ledger:
+        a missing or emptied ledger is then told apart from a new one at start."""
+        conn.execute("INSERT OR REPLACE INTO ledger_meta(key, value) VALUES ('consumed', ?)",
+                     (repr(now),))
 
     # -- deliveries ------------------------------------------------------------------------
     def due(self, channel: str, now: float, limit: int = 50) -> list[tuple[Alert, int]]:

@@ -112,6 +112,7 @@ class AlertStage:
         now = self.clock()
         try:
             with self.ledger.transaction() as conn:
+                self.ledger.note_consumed(conn, now)
                 ingest(conn, items, self.index, now)
                 self._log_created(flush(conn, self.route_map, self.policies, now))
         except Exception:

@@ -137,6 +137,14 @@ class SqliteBus(Bus):
             out[topic] = (row.fetchone()[0] or 0) + 1
         return out
 
+    def committed_offsets(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        marks = ",".join("?" * len(topics))
+        rows = self._conn.execute(
+            f"SELECT topic, next_offset FROM offsets WHERE grp=? AND topic IN ({marks})",
+            (group, *topics),
+        ).fetchall()
+        return {(topic, 0): offset for topic, offset in rows}
+
     def lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
         """Records of ``topics`` not yet committed by ``group`` (for the consumer-lag metric)."""
         out = {}

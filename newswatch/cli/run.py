@@ -12,7 +12,7 @@ from pathlib import Path
 from newswatch import app
 from newswatch.cli.common import DEFAULT_CONFIG, add_config_option, config_from_args
 from newswatch.config.service import split_listen
-from newswatch.service import install_signals, setup_logging
+from newswatch.service import install_signals, preflight, setup_logging
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-http", action="store_true", help="serve no HTTP endpoint")
     p.add_argument("--no-reload", action="store_true", help="ignore edits of the config file")
+    p.add_argument(
+        "--accept-empty-ledger", action="store_true",
+        help="start although the delivery ledger is missing or empty while the bus shows alerts "
+        "were already processed (earlier pending and dead deliveries are forgotten; see "
+        "`newswatch alerts rebuild`)",
+    )
     p.set_defaults(func=_main)
 
 
@@ -81,6 +87,15 @@ def _main(args: argparse.Namespace) -> int:
     stop, reload = threading.Event(), threading.Event()
     install_signals(stop, reload)
     stages = list(dict.fromkeys(args.stage or app.STAGES))
+    try:
+        problems = preflight.check(config, stages, accept_empty_ledger=args.accept_empty_ledger)
+    except Exception as exc:  # e.g. the bus is unreachable: the service reports that itself
+        logging.getLogger("newswatch.service").warning("start checks incomplete: %s", exc)
+        problems = []
+    if problems:
+        for problem in problems:
+            logging.getLogger("newswatch.service").error("refusing to start: %s", problem)
+        return preflight.REFUSED
     status = app.run(config, stop, stages, config_path=config_path(args), reload=reload)
     return exit_now_if_stuck(status)
 
