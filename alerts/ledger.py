@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from alerts import outage
 from newswatch import serde, storage
 from newswatch.models import Alert
 
@@ -66,6 +67,7 @@ class Ledger:
         self.path = Path(path)
         self._local = threading.local()
         self.conn.executescript(SCHEMA)
+        outage.migrate(self.conn)
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -121,23 +123,25 @@ class Ledger:
 
     def mark_sent(self, alert_id: str, channel: str, now: float) -> None:
         self._update(
-            "UPDATE deliveries SET state='sent', sent_at=?, updated=?, last_error='', note='' "
-            "WHERE alert_id=? AND channel=?",
+            "UPDATE deliveries SET state='sent', sent_at=?, updated=?, last_error='', note='', "
+            "retry_since=NULL WHERE alert_id=? AND channel=?",
             (now, now, alert_id, channel),
         )
 
     def mark_retry(self, alert_id: str, channel: str, now: float, at: float, error: str) -> None:
         self._update(
-            "UPDATE deliveries SET next_attempt=?, last_error=?, updated=?, note='retrying' "
-            "WHERE alert_id=? AND channel=?",
-            (at, error, now, alert_id, channel),
+            "UPDATE deliveries SET next_attempt=?, last_error=?, updated=?, note='retrying', "
+            "retry_since=COALESCE(retry_since, ?) WHERE alert_id=? AND channel=?",
+            (at, error, now, now, alert_id, channel),
         )
 
-    def mark_dead(self, alert_id: str, channel: str, now: float, error: str) -> None:
+    def mark_dead(self, alert_id: str, channel: str, now: float, error: str,
+                  note: str = "") -> None:
+        """``note`` ``gave up`` (an outage outlasted the retries) makes it re-drivable."""
         self._update(
-            "UPDATE deliveries SET state='dead', last_error=?, updated=?, note='' "
+            "UPDATE deliveries SET state='dead', last_error=?, updated=?, note=? "
             "WHERE alert_id=? AND channel=?",
-            (error, now, alert_id, channel),
+            (error, now, note, alert_id, channel),
         )
 
     # -- operator views --------------------------------------------------------------------
@@ -176,6 +180,7 @@ class Ledger:
                    channel: str | None = None) -> int:
         """Re-queue dead deliveries (all, or these alert ids / this channel)."""
         sql = "UPDATE deliveries SET state='pending', attempts=0, next_attempt=?, updated=?, "
+        sql += "retry_since=NULL, "
         sql += "note='re-queued from dead letters' WHERE state='dead'"
         args: list = [now, now]
         if alert_ids:
