@@ -115,17 +115,23 @@ class DeadlineBackend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
-class DeadlineTransport(httpx.HTTPTransport):
-    """httpx's default transport with :class:`DeadlineBackend` under its connection pool."""
+def _with_deadline(transport: Any) -> Any:
+    """Put :class:`DeadlineBackend` under an httpx transport's httpcore pool. httpx has no
+    argument for a network backend; httpcore's pools (plain, HTTP and SOCKS proxy) keep theirs
+    in ``_network_backend``. Refuses loudly if that ever changes (no silent loss of the cap)."""
+    pool = getattr(transport, "_pool", None)
+    if pool is None or not hasattr(pool, "_network_backend"):
+        raise RuntimeError(f"cannot bound fetches with this httpx/httpcore ({httpx.__version__})")
+    pool._network_backend = DeadlineBackend()
+    return transport
 
-    def __init__(self) -> None:
-        super().__init__()
-        # httpx does not take a network backend; httpcore's pool does (its public argument).
-        # Same limits as httpx's defaults.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
-            max_connections=100,
-            max_keepalive_connections=20,
-            keepalive_expiry=5.0,
-            network_backend=DeadlineBackend(),
-        )
+
+class DeadlineClient(httpx.Client):
+    """``httpx.Client`` whose transports, including those for ``HTTP(S)_PROXY`` from the
+    environment, honour :func:`fetch_scope`."""
+
+    def _init_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
+        return _with_deadline(super()._init_transport(*args, **kwargs))
+
+    def _init_proxy_transport(self, *args: Any, **kwargs: Any) -> httpx.BaseTransport:
+        return _with_deadline(super()._init_proxy_transport(*args, **kwargs))

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import httpx
 
-from collectors.deadline import Cancelled, DeadlineExceeded, DeadlineTransport, fetch_scope
+from collectors.deadline import Cancelled, DeadlineClient, DeadlineExceeded, fetch_scope
 from collectors.urls import redact
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
@@ -62,8 +62,7 @@ class Fetcher:
     def __init__(self, collect: CollectConfig):
         self.collect = collect
         self._cancel = threading.Event()
-        self.client = httpx.Client(
-            transport=DeadlineTransport(),
+        self.client = DeadlineClient(  # httpx.Client with the total deadline under it
             follow_redirects=True,
             max_redirects=collect.max_redirects,
             headers={"User-Agent": collect.user_agent, "Accept-Encoding": "gzip, deflate"},
