@@ -5,8 +5,8 @@
 * A delivery ledger that is missing or empty while the bus shows the alert stage already
   consumed matches means the record of what was sent, pending and dead is gone: the start is
   refused unless ``--accept-empty-ledger``; ``newswatch alerts rebuild`` rebuilds it.
-* Warnings: a data directory or database readable by other users; a generic webhook without a
-  secret (its requests are unsigned).
+* Warnings: a data directory or database readable by every user of the host; a generic
+  webhook without a secret (its requests are unsigned).
 """
 
 from __future__ import annotations
@@ -103,10 +103,10 @@ def _lost_ledger(config: Config, stages: Sequence[str], accept: bool) -> list[st
 def _warnings(config: Config, stages: Sequence[str]) -> None:
     data = Path(config.service.data_dir)
     paths = [data] + [p for _, p in sqlite_files(config, stages)]
-    loose = [str(p) for p in paths if p.exists() and stat.S_IMODE(p.stat().st_mode) & 0o077]
+    loose = [str(p) for p in paths if p.exists() and stat.S_IMODE(p.stat().st_mode) & 0o007]
     if loose:
-        log.warning("readable by other users: %s (feed URLs, alert texts and delivery history); "
-                    "chmod 700 the directory and 600 its files", ", ".join(loose))
+        log.warning("readable by every user of this host: %s (feed URLs, alert texts, delivery "
+                    "history); chmod 700 the directory and 600 its files", ", ".join(loose))
     if "alert" in stages:
         for ch in config.channels:
             if ch.kind == "generic" and not ch.secret_value():
