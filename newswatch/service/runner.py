@@ -68,7 +68,8 @@ class Service:
             stages[name] = {"ready": ok, "state": slot.state, "detail": detail}
         mon = self.monitor
         bus = {"ok": bool(mon and mon.fresh()), "error": mon.bus_error if mon else "not started"}
-        ok = not self._stopping and bus["ok"] and all(s["ready"] for s in stages.values())
+        ok = (not self._stopping and bus["ok"] and bool(stages)  # not before the stages exist
+              and all(s["ready"] for s in stages.values()))
         return ok, {"bus": bus, "stages": stages, "stopping": self._stopping}
 
     def consumer_groups(self) -> dict[str, list[str]]:
