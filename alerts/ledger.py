@@ -14,7 +14,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from newswatch import serde
+from alerts import outage
+from newswatch import serde, storage
 from newswatch.models import Alert
 
 SCHEMA = """
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS deliveries (
     updated REAL NOT NULL, sent_at REAL, note TEXT NOT NULL DEFAULT '', digest_id TEXT,
     PRIMARY KEY (alert_id, channel));
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(channel, state, next_attempt);
+CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
@@ -63,23 +65,27 @@ class Ledger:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.conn.executescript(SCHEMA)
+        outage.migrate(self.conn)
 
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute("PRAGMA busy_timeout=60000")
+            conn = storage.connect(self.path, timeout=60)
             self._local.conn = conn
         return conn
 
     def transaction(self) -> _Txn:
         return _Txn(self.conn)
+
+    @staticmethod
+    def note_consumed(conn: sqlite3.Connection, now: float) -> None:
+        """Mark (inside the batch's transaction) that matches were consumed into this ledger:
+        a missing or emptied ledger is then told apart from a new one at start."""
+        conn.execute("INSERT OR REPLACE INTO ledger_meta(key, value) VALUES ('consumed', ?)",
+                     (repr(now),))
 
     # -- deliveries ------------------------------------------------------------------------
     def due(self, channel: str, now: float, limit: int = 50) -> list[tuple[Alert, int]]:
@@ -117,23 +123,25 @@ class Ledger:
 
     def mark_sent(self, alert_id: str, channel: str, now: float) -> None:
         self._update(
-            "UPDATE deliveries SET state='sent', sent_at=?, updated=?, last_error='', note='' "
-            "WHERE alert_id=? AND channel=?",
+            "UPDATE deliveries SET state='sent', sent_at=?, updated=?, last_error='', note='', "
+            "retry_since=NULL WHERE alert_id=? AND channel=?",
             (now, now, alert_id, channel),
         )
 
     def mark_retry(self, alert_id: str, channel: str, now: float, at: float, error: str) -> None:
         self._update(
-            "UPDATE deliveries SET next_attempt=?, last_error=?, updated=?, note='retrying' "
-            "WHERE alert_id=? AND channel=?",
-            (at, error, now, alert_id, channel),
+            "UPDATE deliveries SET next_attempt=?, last_error=?, updated=?, note='retrying', "
+            "retry_since=COALESCE(retry_since, ?) WHERE alert_id=? AND channel=?",
+            (at, error, now, now, alert_id, channel),
         )
 
-    def mark_dead(self, alert_id: str, channel: str, now: float, error: str) -> None:
+    def mark_dead(self, alert_id: str, channel: str, now: float, error: str,
+                  note: str = "") -> None:
+        """``note`` ``gave up`` (an outage outlasted the retries) makes it re-drivable."""
         self._update(
-            "UPDATE deliveries SET state='dead', last_error=?, updated=?, note='' "
+            "UPDATE deliveries SET state='dead', last_error=?, updated=?, note=? "
             "WHERE alert_id=? AND channel=?",
-            (error, now, alert_id, channel),
+            (error, now, note, alert_id, channel),
         )
 
     # -- operator views --------------------------------------------------------------------
@@ -182,6 +190,7 @@ class Ledger:
                    channel: str | None = None) -> int:
         """Re-queue dead deliveries (all, or these alert ids / this channel)."""
         sql = "UPDATE deliveries SET state='pending', attempts=0, next_attempt=?, updated=?, "
+        sql += "retry_since=NULL, "
         sql += "note='re-queued from dead letters' WHERE state='dead'"
         args: list = [now, now]
         if alert_ids:
@@ -217,4 +226,11 @@ class _Txn:
         return self.c
 
     def __exit__(self, exc_type, *_: object) -> None:
-        self.c.execute("ROLLBACK" if exc_type else "COMMIT")
+        if exc_type:  # never hide the error behind "cannot rollback - no transaction is active"
+            storage.rollback(self.c)
+            return
+        try:
+            self.c.execute("COMMIT")
+        except BaseException:
+            storage.rollback(self.c)
+            raise

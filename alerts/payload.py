@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alerts.render import Renderer
+from alerts.render import Renderer, http_link
 from newswatch.models import Alert, Match
 
 PAYLOAD_VERSION = 1
@@ -26,13 +26,13 @@ def _match(m: Match) -> dict[str, Any]:
             "id": a.id,
             "feed_id": a.feed_id,
             "feed_title": a.source.feed_title if a.source else "",
-            "url": a.url,
+            "url": http_link(a.url),
             "title": a.title,
             "summary": a.summary,
             "published": a.published.isoformat() if a.published else None,
             "language": a.language,
             "also_seen_in": [
-                {"feed_id": s.feed_id, "feed_title": s.feed_title, "url": s.url}
+                {"feed_id": s.feed_id, "feed_title": s.feed_title, "url": http_link(s.url)}
                 for s in a.also_seen_in
             ],
         },

@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jinja2 import FileSystemLoader, Template, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
@@ -25,14 +25,32 @@ BODY_TEMPLATE = {
     "slack": "slack.j2", "discord": "discord.j2", "teams": "teams.j2",
 }
 _MD_SPECIAL = re.compile(r"([\\`*_~|>\[\]()#])")
+# Chat mentions a title could smuggle in: <@U123>, <@&role>, <#chan>, <!here>, @everyone.
+_MENTION = re.compile(r"(<)(?=[@#!&:])|(?<![\w/.])(@)(?=(everyone|here|channel)\b)", re.I)
+
+
+def defuse_mentions(text: str) -> str:
+    """A zero-width space after '<' or '@' so chat apps show mentions as text, never ping."""
+    return _MENTION.sub(lambda m: (m.group(1) or m.group(2)) + "\u200b", text)
+
+
+def http_link(url: object) -> str:
+    """``url`` if it is an absolute http(s) URL, else "": nothing else is rendered as a link."""
+    text = str(url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    return text if parts.scheme.lower() in ("http", "https") and parts.hostname else ""
 
 
 def slack_escape(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return defuse_mentions(escaped)
 
 
 def md_escape(text: object) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    return defuse_mentions(_MD_SPECIAL.sub(r"\\\1", str(text)))
 
 
 def md_url(url: object) -> str:
@@ -56,8 +74,8 @@ TEXT_ENV, HTML_ENV = _env(False), _env(True)
 def _item(match) -> dict:
     a = match.article
     return {
-        "title": a.title or a.url,
-        "url": a.url,
+        "title": a.title or http_link(a.url),
+        "url": http_link(a.url),  # templates link only http(s): never javascript:, data:, ...
         "feed": (a.source.feed_title if a.source and a.source.feed_title else a.feed_id),
         "feed_id": a.feed_id,
         "published": a.published.strftime("%Y-%m-%d %H:%M UTC") if a.published else "",
@@ -139,7 +157,8 @@ class Renderer:
 
     def _fallback(self, alert: Alert, limit: int, html_body: bool) -> str:
         ctx = context(alert, self.channel, 1)
-        plain = f"{ctx['headline']} ({len(alert.matches)} reports) {alert.matches[0].article.url}"
+        url = http_link(alert.matches[0].article.url)
+        plain = f"{ctx['headline']} ({len(alert.matches)} reports) {url}".strip()
         cut = plain if len(plain) <= limit - 20 else plain[: limit - 20].rsplit(" ", 1)[0] + " ..."
         escape = {"slack": slack_escape, "discord": md_escape, "teams": md_escape}.get(
             self.kind, html.escape if html_body else str

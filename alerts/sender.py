@@ -2,8 +2,12 @@
 
 ``attempts`` is raised in the ledger before the channel is called and the delivery is marked
 ``sent`` only after it returned, so a crash in between re-sends (same idempotency key) on restart.
-Retryable failures wait ``base * 2**(attempt-1)`` seconds (capped, with jitter) or the server's
-Retry-After; permanent failures and exhausted attempts go to the dead-letter store.
+A retryable failure holds the whole channel for ``base * 2**(n-1)`` seconds (n consecutive
+failures of the channel, capped at ``backoff_max_secs``, with jitter) or the server's
+Retry-After, so an outage costs one request per backoff step, not one per waiting alert. A
+delivery is dead-lettered after a permanent failure, or once it has waited through
+``give_up_after_secs`` of failures (or ``max_attempts``). Recovery, probing and re-driving of
+dead letters: :mod:`alerts.outage`.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from alerts import outage
 from alerts.base import Channel, DeliveryError, redact
 from alerts.ledger import Ledger
 from newswatch import metrics
 
 log = logging.getLogger("newswatch.alert")
+SWEEP_SECS = 60.0  # how often deliveries past give_up_after_secs are looked for
 
 
 @dataclass
@@ -49,14 +55,17 @@ class TokenBucket:
 
 @dataclass
 class Policy:
-    max_attempts: int = 10
+    max_attempts: int | None = None
     backoff_base_secs: float = 2.0
     backoff_max_secs: float = 900.0
     bucket: TokenBucket | None = None
     rng: random.Random = field(default_factory=random.Random)
+    give_up_after_secs: float = 86400.0
+    redrive_dead_max: int = 500
 
     def backoff(self, attempts: int) -> float:
-        delay = min(self.backoff_max_secs, self.backoff_base_secs * 2 ** max(0, attempts - 1))
+        exp = min(max(0, attempts - 1), 40)
+        delay = min(self.backoff_max_secs, self.backoff_base_secs * 2**exp)
         return delay * self.rng.uniform(0.5, 1.0)
 
 
@@ -67,11 +76,16 @@ class Sender:
                  clock: Callable[[], float]):
         self.ledger, self.channel, self.policy, self.clock = ledger, channel, policy, clock
         self.sent = 0
-        self.blocked_until = 0.0  # set by a 429/503 Retry-After: the whole channel waits
+        self.blocked_until = 0.0  # a failure or a 429/503 Retry-After: the whole channel waits
+        self.failures = 0  # consecutive retryable failures of the channel
+        self.down_since: float | None = None
+        self._maybe_gave_up = True  # dead letters from an outage may exist (checked once)
+        self._next_sweep = self._next_probe = 0.0
 
     def pump(self, limit: int = 50) -> float | None:
         """Send what is due now; return the time the next delivery is due (None: nothing left)."""
         name, bucket = self.channel.name, self.policy.bucket
+        self._housekeeping(self.clock())
         if self.clock() < self.blocked_until:
             return self.blocked_until
         for alert, _ in self.ledger.due(name, self.clock(), limit):
@@ -95,23 +109,91 @@ class Sender:
             self.sent += 1
             metrics.ALERTS_SENT.labels(name).inc()
             log.info("alert %s sent on %s (attempt %d)", alert.id, name, attempt, extra=extra)
+            self._answered()
         return self.ledger.next_due(name)
+
+    # -- outages ---------------------------------------------------------------------------
+    def _housekeeping(self, now: float) -> None:
+        """Give up on deliveries past give_up_after_secs; probe a channel that has only dead
+        letters left from an outage."""
+        name = self.channel.name
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_SECS
+            cutoff = now - self.policy.give_up_after_secs
+            for alert_id, error in outage.expired(self.ledger.conn, name, cutoff):
+                self._dead(alert_id, now, error or "the channel did not answer",
+                           f"gave up after {self.policy.give_up_after_secs:g}s of failures",
+                           outage.GAVE_UP, {"alert_id": alert_id, "channel": name})
+        if now >= self._next_probe and now >= self.blocked_until:
+            self._next_probe = now + self.policy.backoff_max_secs
+            with self.ledger.transaction() as conn:
+                probe = None if outage.has_pending(conn, name) else outage.probe(conn, name, now)
+            if probe is not None:
+                metrics.CHANNEL_PROBES.labels(name).inc()
+                log.info("channel %s: probing with dead-lettered alert %s (the channel gave up "
+                         "on alerts earlier)", name, probe, extra={"alert_id": probe,
+                                                                    "channel": name})
+
+    def _answered(self) -> None:
+        """A confirmed delivery: if the channel was failing, send what waits and re-drive."""
+        name, now = self.channel.name, self.clock()
+        metrics.CHANNEL_UP.labels(name).set(1)
+        if not self.failures and not self._maybe_gave_up:
+            return
+        self._maybe_gave_up = False
+        with self.ledger.transaction() as conn:
+            had_dead = conn.execute(
+                "SELECT 1 FROM deliveries WHERE channel=? AND state='dead' AND note=? LIMIT 1",
+                (name, outage.GAVE_UP)).fetchone()
+            if not self.failures and not had_dead:
+                return
+            waiting = outage.bring_forward(conn, name, now)
+            redriven = outage.redrive(conn, name, now, self.policy.redrive_dead_max)
+        metrics.ALERTS_REDRIVEN.labels(name).inc(redriven)
+        log.warning("channel %s answers again after %d failed attempts: %d waiting alerts are "
+                    "sent now, %d dead letters re-driven (at most %d)", name, self.failures,
+                    waiting, redriven, self.policy.redrive_dead_max, extra={"channel": name})
+        self.failures, self.down_since, self.blocked_until = 0, None, 0.0
+        self._next_probe = now
+
+    def _dead(self, alert_id: str, now: float, error: str, why: str, note: str,
+              extra: dict) -> None:
+        name = self.channel.name
+        self.ledger.mark_dead(alert_id, name, now, error, note)
+        self._maybe_gave_up = self._maybe_gave_up or note == outage.GAVE_UP
+        metrics.ALERTS_DEAD.labels(name).inc()
+        log.error("alert %s dead-lettered on %s (%s): %s", alert_id, name, why, error,
+                  extra=extra)
 
     def _failed(self, alert_id: str, attempt: int, exc: DeliveryError, extra: dict) -> None:
         name, now = self.channel.name, self.clock()
         error = redact(str(exc), self.channel.secrets)[:500]
         metrics.ALERTS_FAILED.labels(name).inc()
-        if not exc.retryable or attempt >= self.policy.max_attempts:
-            self.ledger.mark_dead(alert_id, name, now, error)
-            metrics.ALERTS_DEAD.labels(name).inc()
-            why = "permanent failure" if not exc.retryable else f"gave up after {attempt} attempts"
-            log.error("alert %s dead-lettered on %s (%s): %s", alert_id, name, why, error,
-                      extra=extra)
+        if not exc.retryable:
+            self._dead(alert_id, now, error, "permanent failure", "", extra)
             return
-        delay = self.policy.backoff(attempt)
+        self.failures += 1
+        metrics.CHANNEL_UP.labels(name).set(0)
+        if self.down_since is None:
+            self.down_since = now
+            log.warning("channel %s is failing (%s): its alerts wait and are retried with "
+                        "backoff up to %gs, for up to %gs before they are dead-lettered",
+                        name, error, self.policy.backoff_max_secs,
+                        self.policy.give_up_after_secs, extra={"channel": name})
+        if outage.note(self.ledger.conn, alert_id, name) == outage.PROBE:
+            self._dead(alert_id, now, error, "probe failed: the channel is still down",
+                       outage.GAVE_UP, extra)
+            self.blocked_until = max(self.blocked_until, now + self.policy.backoff(self.failures))
+            return
+        if self.policy.max_attempts is not None and attempt >= self.policy.max_attempts:
+            # a hard cap the user set: not probed or re-driven automatically
+            self._dead(alert_id, now, error, f"gave up after {attempt} attempts (max_attempts)",
+                       "max_attempts", extra)
+            return
+        delay = self.policy.backoff(max(attempt, self.failures))
         if exc.retry_after_secs is not None:
             delay = max(exc.retry_after_secs, 0.05)
-            self.blocked_until = max(self.blocked_until, now + delay)
+        self.blocked_until = max(self.blocked_until, now + delay)
         self.ledger.mark_retry(alert_id, name, now, now + delay, error)
         log.warning("alert %s on %s failed (attempt %d), retry in %.1fs: %s", alert_id, name,
                     attempt, delay, error, extra=extra)

@@ -76,7 +76,9 @@ class AlertStage:
             return Policy()
         bucket = TokenBucket(cfg.rate_limit.per_minute, cfg.rate_limit.burst) if cfg.rate_limit \
             else None
-        return Policy(cfg.max_attempts, cfg.backoff_base_secs, cfg.backoff_max_secs, bucket)
+        return Policy(cfg.max_attempts, cfg.backoff_base_secs, cfg.backoff_max_secs, bucket,
+                      give_up_after_secs=cfg.give_up_after_secs,
+                      redrive_dead_max=cfg.redrive_dead_max)
 
     @property
     def sent(self) -> int:
@@ -112,6 +114,7 @@ class AlertStage:
         now = self.clock()
         try:
             with self.ledger.transaction() as conn:
+                self.ledger.note_consumed(conn, now)
                 ingest(conn, items, self.index, now)
                 self._log_created(flush(conn, self.route_map, self.policies, now))
         except Exception:

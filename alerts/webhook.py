@@ -20,7 +20,7 @@ import httpx
 
 from alerts.base import Channel, DeliveryError, PermanentDeliveryError
 from alerts.payload import payload
-from alerts.render import Renderer
+from alerts.render import Renderer, slack_escape
 from newswatch import __version__
 from newswatch.config.channels import CHAT_SCHEMES, ChannelConfig
 from newswatch.models import Alert
@@ -65,7 +65,7 @@ def retry_after(value: str | None) -> float | None:
 def chat_body(kind: str, text: str, title: str) -> dict[str, Any]:
     if kind == "slack":
         return {
-            "text": title,
+            "text": slack_escape(title),  # the notification text is parsed for <@U...> too
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
             "unfurl_links": False,
         }

@@ -4,11 +4,13 @@ headers per feed, conditional GET with the validators stored per feed."""
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
+from collectors.deadline import Cancelled, DeadlineClient, DeadlineExceeded, fetch_scope
 from collectors.urls import redact
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
@@ -18,9 +20,10 @@ from newswatch.models import utcnow
 class FetchError(Exception):
     """A failed fetch; ``retry_after`` is the server's Retry-After in seconds when given."""
 
-    def __init__(self, message: str, status: int = 0, retry_after: float | None = None):
+    def __init__(self, message: str, status: int = 0, retry_after: float | None = None,
+                 cancelled: bool = False):
         super().__init__(message)
-        self.status, self.retry_after = status, retry_after
+        self.status, self.retry_after, self.cancelled = status, retry_after, cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,8 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
 class Fetcher:
     def __init__(self, collect: CollectConfig):
         self.collect = collect
-        self.client = httpx.Client(
+        self._cancel = threading.Event()
+        self.client = DeadlineClient(  # httpx.Client with the total deadline under it
             follow_redirects=True,
             max_redirects=collect.max_redirects,
             headers={"User-Agent": collect.user_agent, "Accept-Encoding": "gzip, deflate"},
@@ -78,14 +82,32 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         return headers
 
+    def cancel(self) -> None:
+        """End every fetch in flight (within a quarter second) and refuse new ones."""
+        self._cancel.set()
+
     def fetch(self, feed: FeedConfig, etag: str = "", last_modified: str = "") -> Fetched:
-        """GET the feed; raise :class:`FetchError` naming the problem (never the headers)."""
+        """GET the feed; raise :class:`FetchError` naming the problem (never the headers).
+        The whole fetch ends within ``fetch_deadline_secs``, whatever the server does."""
+        deadline = feed.fetch_deadline_secs or self.collect.fetch_deadline_secs
+        try:
+            with fetch_scope(deadline, self._cancel):
+                return self._fetch(feed, etag, last_modified)
+        except DeadlineExceeded:
+            raise FetchError(f"no complete response within {deadline:g}s "
+                             "(fetch_deadline_secs)") from None
+        except Cancelled:
+            raise FetchError("cancelled: the collector is stopping", cancelled=True) from None
+
+    def _fetch(self, feed: FeedConfig, etag: str, last_modified: str) -> Fetched:
         timeout = httpx.Timeout(
             feed.read_timeout_secs or self.collect.read_timeout_secs,
             connect=feed.connect_timeout_secs or self.collect.connect_timeout_secs,
         )
         cap = feed.max_bytes or self.collect.max_bytes
         now = utcnow()
+        if self._cancel.is_set():
+            raise Cancelled()
         try:
             with self.client.stream(
                 "GET", feed.url, headers=self._headers(feed, etag, last_modified), timeout=timeout

@@ -11,18 +11,14 @@ import re
 import zlib
 from dataclasses import dataclass
 
-MAX_ENTITY_DECLS = 64
-MAX_ENTITY_VALUE = 4096
-_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s>]+)\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.S)
-_NAMED_REF = re.compile(rb"[&%][A-Za-z_:][\w.:-]*;")
+from collectors.dtd import Rejected, check_entities
+
+__all__ = ["Checked", "Rejected", "bounded_gunzip", "check_body", "check_entities"]
+
 _XML_DECL = re.compile(
     rb"^(\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']"
 )
 _UTF16_32 = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-class Rejected(ValueError):
-    """The body is not handed to a parser; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,30 +59,6 @@ def _looks_binary(head: bytes) -> bool:
     return controls > len(head) // 20
 
 
-def check_entities(body: bytes) -> None:
-    """Reject DTD entity declarations that expand other entities or load external ones."""
-    start = body.find(b"<!ENTITY")
-    if start < 0:
-        return
-    doctype = body.rfind(b"<!DOCTYPE", 0, start)
-    if doctype < 0:
-        return  # text about XML in a CDATA section, not a declaration
-    for n, m in enumerate(_ENTITY.finditer(body, doctype)):
-        if n >= MAX_ENTITY_DECLS:
-            raise Rejected(f"more than {MAX_ENTITY_DECLS} entity declarations")
-        param, name, value = m.group(1), m.group(2).decode("ascii", "replace"), m.group(3)
-        if param:
-            raise Rejected(f"parameter entity {name!r} declared (not allowed in feeds)")
-        if value in (b"SYSTEM", b"PUBLIC"):
-            raise Rejected(f"external entity {name!r} declared (not loaded)")
-        if len(value) > MAX_ENTITY_VALUE:
-            raise Rejected(f"entity {name!r} is longer than {MAX_ENTITY_VALUE} bytes")
-        if _NAMED_REF.search(value):
-            raise Rejected(f"entity {name!r} expands other entities (entity expansion attack)")
-        if body.find(b"]>", doctype, m.start()) >= 0:
-            break  # past the internal subset
-
-
 _HIGH_RUN = re.compile(rb"[\x80-\xff]+")
 
 
@@ -104,9 +76,23 @@ def _guess_single_byte(body: bytes) -> str:
     return max(scores, key=scores.__getitem__)
 
 
+# A body is UTF-8 with a few stray bytes when valid multi-byte characters outnumber the invalid
+# sequences this many times (a single-byte Cyrillic or Latin body has almost no valid ones).
+MOSTLY_UTF8_RATIO = 8
+
+
+def _mostly_utf8(body: bytes) -> tuple[str, int] | None:
+    """(text, invalid sequences) when ``body`` is overwhelmingly valid UTF-8, else None."""
+    text = body.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - body.count(b"\xef\xbf\xbd")  # real U+FFFD are not errors
+    wide = sum(1 for c in text if ord(c) > 127) - text.count("\ufffd")
+    return (text, bad) if wide >= MOSTLY_UTF8_RATIO * bad else None
+
+
 def _fix_encoding(body: bytes, http_charset: str) -> Checked | None:
-    """A body that is not valid in its declared UTF-8: decode it as the likeliest single-byte
-    encoding and hand the parser UTF-8 (feedparser would guess windows-1252 for everything)."""
+    """A body that is not valid in its declared UTF-8: if it is overwhelmingly valid UTF-8, the
+    stray bytes become U+FFFD; otherwise decode it as the likeliest single-byte encoding and
+    hand the parser UTF-8 (feedparser would guess windows-1252 for everything)."""
     m = _XML_DECL.match(body[:512])
     declared = m.group(2).decode("ascii").lower() if m else (http_charset or "utf-8")
     if declared.replace("_", "-") not in ("utf-8", "utf8"):
@@ -116,6 +102,11 @@ def _fix_encoding(body: bytes, http_charset: str) -> Checked | None:
         return None
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(body)
+    if mostly is not None:
+        text, bad = mostly
+        note = f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD"
+        return Checked(text.encode("utf-8"), (note,), "utf-8")
     best = _guess_single_byte(body)
     text = body.decode(best, "replace")
     if m:

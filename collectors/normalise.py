@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urljoin
 
 from collectors.base import FetchedFeed
 from collectors.text import detect_language, html_to_text, normalise_title
-from collectors.urls import canonical_url
+from collectors.urls import canonical_url, redact
 from newswatch.models import Article, Source, stable_id
 
 TITLE_FROM_TEXT_CHARS = 120
@@ -27,6 +27,8 @@ class FeedContext:
     now: datetime  # the fetch time dates are judged against
     future_skew: timedelta
     detect: bool = True  # False: language is the declared one; see :func:`with_language`
+    # Links that were not http(s) URLs (javascript:, data:, ...), dropped; noted once per feed.
+    dropped_links: list[str] = field(default_factory=list)
 
 
 def struct_to_utc(struct: Any) -> datetime | None:
@@ -115,6 +117,9 @@ def entry_to_article(entry: Any, ctx: FeedContext) -> Article | None:
         content = ""
     link = _link(entry, ctx.link or feed.url or feed.origin)
     canonical = canonical_url(link)
+    if link and not canonical:  # only http(s) links reach alerts (no javascript:, data:, ...)
+        ctx.dropped_links.append(link)
+        link = ""
     guid = str(entry.get("id", "") or "").strip()
     published = entry_date(entry)
     if published is not None and published > ctx.now + ctx.future_skew:
@@ -134,5 +139,6 @@ def entry_to_article(entry: Any, ctx: FeedContext) -> Article | None:
         language=detect_language(text, declared or "") if ctx.detect else (declared or None),
         guid=guid,
         tags=tuple(str(t["term"]) for t in _dicts(entry, "tags") if t.get("term")),
-        source=Source(feed_id=feed.feed_id, feed_title=ctx.title, feed_url=feed.url, url=link),
+        source=Source(feed_id=feed.feed_id, feed_title=ctx.title, feed_url=redact(feed.url),
+                      url=redact(link)),
     )

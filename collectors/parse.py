@@ -13,6 +13,7 @@ from collectors.guard import Rejected, check_body
 from collectors.jsonfeed import NotAFeed, looks_like_json, parse_json_feed
 from collectors.normalise import FeedContext, entry_date, entry_to_article, struct_to_utc
 from collectors.text import html_to_text
+from collectors.urls import redact
 
 # Reference time for saved files with neither a recorded fetch time nor any date inside.
 FIXED_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -20,7 +21,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def where(feed: FetchedFeed) -> str:
-    return f"feed {feed.feed_id!r}" + (f" ({feed.origin})" if feed.origin else "")
+    return f"feed {feed.feed_id!r}" + (f" ({redact(feed.origin)})" if feed.origin else "")
 
 
 def _headers(feed: FetchedFeed, charset: str) -> dict[str, str]:
@@ -106,6 +107,11 @@ def parse_feed(
             warnings.append(f"{label}: entry {n} skipped: no title, summary or content")
         else:
             articles.append(article)
+    if ctx.dropped_links:
+        schemes = sorted({link.split(":", 1)[0][:20] if ":" in link else "relative"
+                          for link in ctx.dropped_links})
+        warnings.append(f"{label}: {len(ctx.dropped_links)} entry link(s) dropped: not http(s) "
+                        f"URLs ({', '.join(schemes)})")
     if not entries and not warnings:
         warnings.append(f"{label}: no entries")
     return ParsedFeed(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from collectors.fetch import Fetched
 from collectors.jsonfeed import looks_like_json
+from collectors.urls import redact
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
 
@@ -30,8 +31,8 @@ class Recorder:
         path = folder / f"{stamp}{ext}"
         sidecar = {
             "feed_id": feed_id,
-            "url": url,
-            "final_url": fetched.final_url,
+            "url": redact(url),  # for display (and replay's base URL): no credentials
+            "final_url": redact(fetched.final_url),
             "status": fetched.status,
             "fetched": fetched.fetched.isoformat(),
             "headers": {

@@ -54,6 +54,7 @@ class FeedScheduler:
         self.fetcher = Fetcher(self.collect)
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
+        self._unsaved: dict[str, FeedState] = {}  # states the state file did not take (yet)
         self.scheduler = BackgroundScheduler(
             timezone=UTC, executors={"default": ThreadPoolExecutor(self.collect.max_workers)}
         )
@@ -66,11 +67,21 @@ class FeedScheduler:
             return self._hosts[host]
 
     def poll(self, feed: FeedConfig) -> FeedState:
-        """Fetch, parse and publish one feed; update its state; schedule its next poll."""
-        with self._host_slot(feed.url):
-            before = self.state.get(feed.id)
-            after = self._poll(feed, before)
-        self.state.put(after)
+        """Fetch, parse and publish one feed; update its state; schedule its next poll.
+        Whatever fails (fetch, parse, bus, the state file), the next poll is scheduled."""
+        before = after = self._unsaved.get(feed.id) or FeedState(feed.id)
+        try:
+            with self._host_slot(feed.url):
+                before = self._load(feed)
+                after = self._poll(feed, before)
+            if after is before:  # cancelled: the collector is stopping
+                return after
+            after = self._save(feed, before, after)
+        except Exception as exc:  # a bug must not leave the feed to the safety-net interval
+            log.exception("feed %r: poll failed", feed.id, extra={"feed_id": feed.id})
+            after = self._failed(feed, dataclasses.replace(before, last_poll=utcnow()),
+                                 f"poll failed: {type(exc).__name__}: {exc}", None, "error")
+            self._unsaved[feed.id] = after
         if self.health is not None:
             self.health.changed(before, after)
         if self.scheduler.running and after.next_poll is not None:
@@ -78,12 +89,41 @@ class FeedScheduler:
                 self.scheduler.modify_job(feed.id, next_run_time=after.next_poll)
         return after
 
+    def _load(self, feed: FeedConfig) -> FeedState:
+        """The feed's state: the last one we could not save if any, else the stored one."""
+        unsaved = self._unsaved.get(feed.id)
+        if unsaved is not None:
+            return unsaved
+        try:
+            return self.state.get(feed.id)
+        except Exception as exc:
+            log.error("feed %r: cannot read the feed state (%s): %s; polling without its "
+                      "validators", feed.id, self.state.path, exc, extra={"feed_id": feed.id})
+            return FeedState(feed.id)
+
+    def _save(self, feed: FeedConfig, before: FeedState, after: FeedState) -> FeedState:
+        """Store ``after``; if the state file cannot be written (disk full), the poll counts
+        as failed: it backs off like a fetch error, is reported, and is kept in memory so the
+        next poll goes on from it and saves it once the file is writable again."""
+        try:
+            self.state.put(after)
+        except Exception as exc:
+            error = f"cannot save the feed state ({self.state.path.name}): {exc}"
+            base = dataclasses.replace(after, consecutive_failures=before.consecutive_failures,
+                                       failing_since=before.failing_since)
+            failed = self._failed(feed, base, error, None, "state_error")
+            self._unsaved[feed.id] = failed
+            return failed
+        self._unsaved.pop(feed.id, None)
+        return after
+
     def _poll(self, feed: FeedConfig, before: FeedState) -> FeedState:
         extra = {"feed_id": feed.id}
-        if before.url and before.url != feed.url:  # new URL in the config: start afresh
+        shown_url = redact(feed.url)  # what the state keeps for display: never a credential
+        if before.url and before.url != shown_url:  # new URL in the config: start afresh
             before = FeedState(feed.id)
         now = utcnow()
-        state = dataclasses.replace(before, url=feed.url, last_poll=now)
+        state = dataclasses.replace(before, url=shown_url, last_poll=now)
         try:
             got = self.fetcher.fetch(feed, before.etag, before.last_modified)
             summary = None
@@ -93,6 +133,8 @@ class FeedScheduler:
                 outcome = "ok"
                 summary = self._ingest(feed, got)
         except FetchError as exc:
+            if exc.cancelled:
+                return before
             return self._failed(feed, state, str(exc), exc.retry_after, "error")
         except Exception as exc:  # the bus or the seen-store: validators stay, retried later
             log.exception("feed %r: cannot ingest", feed.id, extra=extra)
@@ -113,7 +155,7 @@ class FeedScheduler:
                  delay, why, extra=extra)
         return dataclasses.replace(
             state,
-            final_url=got.final_url,
+            final_url=redact(got.final_url),
             etag=got.headers.get("etag", state.etag if got.status == 304 else ""),
             last_modified=got.headers.get(
                 "last-modified", state.last_modified if got.status == 304 else ""
@@ -144,8 +186,12 @@ class FeedScheduler:
         failures = state.consecutive_failures + 1
         delay, why = failure_delay(feed, self.collect, failures, retry_after)
         now = state.last_poll or utcnow()
+        error = redact(error)
         metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
-        metrics.FETCH_ERRORS.labels(feed.id).inc()
+        if outcome == "state_error":
+            metrics.FEED_STATE_ERRORS.labels(feed.id).inc()
+        else:
+            metrics.FETCH_ERRORS.labels(feed.id).inc()
         log.warning("feed %r (%s): %s; failure %d, next try in %ds (%s)", feed.id, redact(feed.url),
                     error, failures, delay, why, extra={"feed_id": feed.id})
         return dataclasses.replace(
@@ -197,6 +243,7 @@ class FeedScheduler:
     def run(self, stop: threading.Event) -> None:
         self.start()
         stop.wait()
+        self.fetcher.cancel()  # fetches in flight end within a quarter second
         self.scheduler.shutdown(wait=True)
 
     def drain(self) -> int:

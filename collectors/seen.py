@@ -7,12 +7,12 @@ in ``sources`` (syndication), so the CLI and alerts can show them."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from collectors.base import SeenResult
+from newswatch import storage
 from newswatch.models import Article, Source
 
 SCHEMA = """
@@ -32,12 +32,11 @@ CREATE INDEX IF NOT EXISTS seen_keys_at ON seen_keys(windowed, at);
 class SqliteSeenStore:
     def __init__(self, path: str | Path, window: timedelta = timedelta(days=3)):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.window = window
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
+        self._conn = storage.connect(
+            self.path, timeout=5, check_same_thread=False, synchronous="NORMAL"
+        )
         self._conn.executescript(SCHEMA)
 
     def find(self, keys: list[tuple[str, bool]], at: datetime) -> SeenResult | None:
@@ -90,7 +89,7 @@ class SqliteSeenStore:
                     )
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                storage.rollback(self._conn)
                 raise
 
     def sources(self, article_id: str) -> list[Source]:

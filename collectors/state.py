@@ -5,11 +5,12 @@ next poll time. Survives restarts; read by ``newswatch feeds``."""
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from newswatch import storage
 
 _TIMES = ("last_poll", "last_success", "failing_since", "next_poll")
 
@@ -68,10 +69,8 @@ def _from_db(row: tuple[object, ...]) -> FeedState:
 class FeedStateStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn = storage.connect(self.path, timeout=5, check_same_thread=False)
         self._conn.execute(_SCHEMA)
 
     def get(self, feed_id: str) -> FeedState:

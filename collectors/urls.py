@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from newswatch.redact import redact as _redact
 
 # Query parameters that only say how a reader arrived, never which article it is.
 TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "piwik_", "hsa_", "oly_", "__hs", "_hs")
@@ -25,7 +26,9 @@ def _tracking(name: str) -> bool:
 
 def canonical_url(url: str, base: str = "") -> str:
     """Lower-case scheme and host, default port dropped, fragment dropped, tracking parameters
-    removed (the rest keep their order). Non-http(s) values are returned stripped."""
+    removed (the rest keep their order), user info dropped. Anything that is not an absolute
+    http(s) URL (``javascript:``, ``data:``, ``mailto:``, a bare path) gives "": only http(s)
+    links leave the collector."""
     url = (url or "").strip()
     if not url:
         return ""
@@ -34,10 +37,10 @@ def canonical_url(url: str, base: str = "") -> str:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return url
+        return ""
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        return url
+        return ""
     host = parts.hostname.lower().rstrip(".")
     try:
         port = parts.port
@@ -49,12 +52,9 @@ def canonical_url(url: str, base: str = "") -> str:
     return urlunsplit((scheme, netloc, path, urlencode(query, doseq=True), ""))
 
 
-_CREDENTIALS = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
-
-
 def redact(text: str) -> str:
-    """``text`` with user:password@ removed from any URL in it (logs must not carry them)."""
-    return _CREDENTIALS.sub(r"\1***@", text)
+    """``text`` with URL credentials (user info, secret-looking query values) masked."""
+    return _redact(text)
 
 
 def host_of(url: str) -> str:

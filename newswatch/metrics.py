@@ -13,6 +13,9 @@ FETCH_ERRORS = Counter("newswatch_fetch_errors_total", "Failed feed fetches", ["
 ARTICLES_PUBLISHED = Counter("newswatch_articles_published_total", "New articles", ["feed"])
 ARTICLES_DUPLICATE = Counter("newswatch_articles_duplicate_total", "Duplicates", ["feed"])
 FEED_WARNINGS = Counter("newswatch_feed_warnings_total", "Parse warnings", ["feed"])
+FEED_STATE_ERRORS = Counter(
+    "newswatch_feed_state_errors_total", "Polls whose feed state could not be saved", ["feed"]
+)
 
 CLASSIFY_BATCH_SECONDS = Histogram(
     "newswatch_classify_batch_seconds", "Time to classify one batch",
@@ -28,6 +31,17 @@ MATCHES = Counter("newswatch_matches_total", "Matches", ["watch", "label"])
 ALERTS_SENT = Counter("newswatch_alerts_sent_total", "Alerts delivered", ["channel"])
 ALERTS_FAILED = Counter("newswatch_alerts_failed_total", "Failed delivery attempts", ["channel"])
 ALERTS_DEAD = Counter("newswatch_alerts_dead_lettered_total", "Alerts dead-lettered", ["channel"])
+ALERTS_REDRIVEN = Counter(
+    "newswatch_alerts_redriven_total", "Dead letters re-queued when the channel answered again",
+    ["channel"],
+)
+CHANNEL_PROBES = Counter(
+    "newswatch_channel_probes_total", "Dead letters re-sent to probe a channel", ["channel"]
+)
+CHANNEL_UP = Gauge(
+    "newswatch_channel_up", "1 after a confirmed delivery, 0 after a retryable failure",
+    ["channel"],
+)
 
 CONSUMER_LAG = Gauge("newswatch_consumer_lag", "Records behind the log end", ["group", "topic"])
 

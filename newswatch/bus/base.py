@@ -111,6 +111,11 @@ class Bus(ABC):
     def close(self) -> None:
         """Flush and release connections."""
 
+    def committed_offsets(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        """(topic, partition) -> the offset ``group`` has committed up to (only partitions
+        with a commit): what the group has already processed."""
+        raise NotImplementedError(f"{type(self).__name__} does not report committed offsets")
+
     def __enter__(self) -> Bus:
         return self
 

@@ -169,19 +169,17 @@ class KafkaBus(Bus):
             out[tp.topic] += end
         return out
 
-    def committed(self, group: str, topics: Sequence[str]) -> dict[str, int]:
-        """Sum over partitions of ``group``'s committed offsets per topic: on a topic that
-        started empty, how many of its records the group has finished with."""
+    def committed_offsets(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
         committed = self._call("list group offsets", self._admin.list_group_offsets, {group: None})
-        done = dict.fromkeys(topics, 0)
-        for tp, meta in committed.get(group, {}).items():
-            if tp.topic in done:
-                done[tp.topic] += max(meta.offset, 0)
-        return done
+        return {(tp.topic, tp.partition): meta.offset
+                for tp, meta in committed.get(group, {}).items()
+                if tp.topic in topics and meta.offset >= 0}
 
     def lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
         """Records of ``topics`` not yet committed by ``group``."""
-        done = self.committed(group, topics)
+        done = dict.fromkeys(topics, 0)
+        for (topic, _), offset in self.committed_offsets(group, topics).items():
+            done[topic] += offset
         return {t: end - done[t] for t, end in self.end_offsets(topics).items()}
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ stage restarts at once from its last commit.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -17,7 +18,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newswatch import storage
 from newswatch.bus.base import Bus, BusError, Consumer, Record
+
+log = logging.getLogger("newswatch.bus")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -40,11 +44,7 @@ def _path_from_url(url: str) -> Path:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    return conn
+    return storage.connect(path, timeout=30, check_same_thread=False)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -58,18 +58,22 @@ def _pid_alive(pid: int) -> bool:
 
 
 class SqliteBus(Bus):
-    def __init__(self, url: str, *, lease_timeout_secs: float = 30.0, max_buffer: int = 2000):
+    def __init__(self, url: str, *, lease_timeout_secs: float = 30.0, max_buffer: int = 2000,
+                 commit_retry_secs: float = 120.0):
         self.url = url
         self.path = _path_from_url(url)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = _connect(self.path)
             self._conn.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
             raise BusError(f"bus {url}: cannot open {self.path}: {exc}") from exc
         self.lease_timeout_secs = lease_timeout_secs
+        self.commit_retry_secs = commit_retry_secs
         self._max_buffer = max_buffer
-        self._buffer: list[tuple[str, str, bytes, float]] = []
+        # Each publishing thread buffers and flushes its own records: a failed flush drops only
+        # the caller's batch (which the caller publishes again after it restarts), never another
+        # stage's records, and never writes the failed rows later beside their re-publication.
+        self._local = threading.local()
         self._lock = threading.Lock()
         self._new_data = threading.Condition()
         self._closed = False
@@ -80,20 +84,30 @@ class SqliteBus(Bus):
                 "INSERT OR IGNORE INTO topics(name) VALUES (?)", [(t,) for t in topics]
             )
 
+    @property
+    def _buffer(self) -> list[tuple[str, str, bytes, float]]:
+        buffer = getattr(self._local, "buffer", None)
+        if buffer is None:
+            buffer = self._local.buffer = []
+        return buffer
+
     def publish(self, topic: str, key: str, value: bytes) -> None:
         if self._closed:
             raise BusError(f"bus {self.url} is closed")
-        with self._lock:
-            self._buffer.append((topic, key, bytes(value), time.time()))
-            full = len(self._buffer) >= self._max_buffer
-        if full:
+        buffer = self._buffer
+        buffer.append((topic, key, bytes(value), time.time()))
+        if len(buffer) >= self._max_buffer:
             self.flush()
 
     def flush(self, timeout_secs: float = 30.0) -> None:
+        """Write the calling thread's records. On failure they are dropped and BusError is
+        raised: none of them is durable, and the caller (which has not committed its input)
+        publishes them again when it retries, so a record is never written twice."""
+        rows = self._buffer
+        if not rows:
+            return
+        self._local.buffer = []
         with self._lock:
-            if not self._buffer:
-                return
-            rows, self._buffer = self._buffer, []
             try:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.executemany(
@@ -101,10 +115,10 @@ class SqliteBus(Bus):
                 )
                 self._conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                self._buffer = rows + self._buffer
-                raise BusError(f"bus {self.url}: write failed: {exc}") from exc
+                storage.rollback(self._conn)
+                raise BusError(
+                    f"bus {self.url}: write of {len(rows)} records failed: {exc}"
+                ) from exc
         with self._new_data:
             self._new_data.notify_all()
 
@@ -122,6 +136,14 @@ class SqliteBus(Bus):
             row = self._conn.execute("SELECT MAX(seq) FROM records WHERE topic=?", (topic,))
             out[topic] = (row.fetchone()[0] or 0) + 1
         return out
+
+    def committed_offsets(self, group: str, topics: Sequence[str]) -> dict[tuple[str, int], int]:
+        marks = ",".join("?" * len(topics))
+        rows = self._conn.execute(
+            f"SELECT topic, next_offset FROM offsets WHERE grp=? AND topic IN ({marks})",
+            (group, *topics),
+        ).fetchall()
+        return {(topic, 0): offset for topic, offset in rows}
 
     def lag(self, group: str, topics: Sequence[str]) -> dict[str, int]:
         """Records of ``topics`` not yet committed by ``group`` (for the consumer-lag metric)."""
@@ -154,8 +176,8 @@ class SqliteConsumer(Consumer):
 
     def _acquire_lease(self) -> None:
         now = time.time()
-        self._conn.execute("BEGIN IMMEDIATE")
         try:
+            self._conn.execute("BEGIN IMMEDIATE")
             row = self._conn.execute(
                 "SELECT member, pid, heartbeat FROM leases WHERE grp=?", (self.group,)
             ).fetchone()
@@ -172,18 +194,27 @@ class SqliteConsumer(Consumer):
                 (self.group, self.member, os.getpid(), now),
             )
             self._conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            storage.rollback(self._conn)
+            raise BusError(f"bus {self.bus.url}: cannot take the lease of group "
+                           f"{self.group!r}: {exc}") from exc
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            storage.rollback(self._conn)
             raise
         self._last_beat = now
 
     def _heartbeat(self) -> None:
         now = time.time()
         if now - self._last_beat > self.bus.lease_timeout_secs / 3:
-            cur = self._conn.execute(
-                "UPDATE leases SET heartbeat=? WHERE grp=? AND member=?",
-                (now, self.group, self.member),
-            )
+            try:
+                cur = self._conn.execute(
+                    "UPDATE leases SET heartbeat=? WHERE grp=? AND member=?",
+                    (now, self.group, self.member),
+                )
+            except sqlite3.OperationalError:  # disk full or busy: the lease has time left
+                if now - self._last_beat < self.bus.lease_timeout_secs * 2 / 3:
+                    return
+                raise
             if cur.rowcount == 0:
                 raise BusError(f"group {self.group!r}: lease lost to another consumer")
             self._last_beat = now
@@ -234,11 +265,26 @@ class SqliteConsumer(Consumer):
             positions = dict(self._position)
         if not positions:
             return
-        self._conn.executemany(
-            "INSERT INTO offsets(grp, topic, next_offset) VALUES (?, ?, ?) "
-            "ON CONFLICT(grp, topic) DO UPDATE SET next_offset=excluded.next_offset",
-            [(self.group, t, o) for t, o in positions.items()],
-        )
+        rows = [(self.group, t, o) for t, o in positions.items()]
+        deadline, pause = time.monotonic() + self.bus.commit_retry_secs, 0.05
+        while True:  # a batch handled once is never handled again just because of a full disk
+            try:
+                self._conn.executemany(
+                    "INSERT INTO offsets(grp, topic, next_offset) VALUES (?, ?, ?) "
+                    "ON CONFLICT(grp, topic) DO UPDATE SET next_offset=excluded.next_offset",
+                    rows,
+                )
+                return
+            except sqlite3.OperationalError as exc:
+                if time.monotonic() + pause > deadline:
+                    raise BusError(f"bus {self.bus.url}: group {self.group!r} cannot commit "
+                                   f"its offsets: {exc}") from exc
+                if pause == 0.05:
+                    log.warning("bus %s: group %r cannot commit its offsets (%s); retrying "
+                                "for up to %gs", self.bus.url, self.group, exc,
+                                self.bus.commit_retry_secs)
+                time.sleep(pause)
+                pause = min(1.0, pause * 2)
 
     def seek_to_beginning(self) -> None:
         self._position = {t: 0 for t in self.topics}
@@ -252,5 +298,12 @@ class SqliteConsumer(Consumer):
         if self._closed:
             return
         self._closed = True
-        self._conn.execute("DELETE FROM leases WHERE grp=? AND member=?", (self.group, self.member))
-        self._conn.close()
+        try:
+            self._conn.execute(
+                "DELETE FROM leases WHERE grp=? AND member=?", (self.group, self.member)
+            )
+        except sqlite3.Error as exc:  # the lease then expires by itself
+            log.warning("bus %s: cannot release the lease of group %r: %s", self.bus.url,
+                        self.group, exc)
+        finally:
+            self._conn.close()

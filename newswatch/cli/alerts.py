@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newswatch import storage
+from newswatch.cli import rebuild
 from newswatch.cli.common import add_config_option, config_from_args
 from newswatch.progress import progress
 
@@ -43,6 +46,31 @@ def register(sub: argparse._SubParsersAction) -> None:
     dr.add_argument("--channel", help="only this channel")
     dr.add_argument("--all", action="store_true", help="every dead delivery")
     dr.set_defaults(func=_dlq_retry)
+    rebuild.register(asub)
+    for parser in (ls, dl, dr):
+        parser.set_defaults(func=_guarded(parser.get_default("func")))
+
+
+def _guarded(func):  # noqa: ANN001, ANN202
+    """A damaged ledger gives a message that says what to do, not a raw DatabaseError."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return func(args)
+        except sqlite3.DatabaseError as exc:
+            from alerts.stage import ledger_path
+
+            path = ledger_path(config_from_args(args))
+            try:
+                storage.check(path, "the delivery ledger")
+                what = f"the delivery ledger {path} cannot be read: {exc}"
+            except storage.DamagedDatabase as damage:
+                what = str(damage)
+            print(f"newswatch: {what}. Stop newswatch, restore it from a backup, or move it "
+                  "aside and run `newswatch alerts rebuild`", file=sys.stderr)
+            return 1
+
+    return run
 
 
 def _ledger(args: argparse.Namespace):
@@ -79,7 +107,8 @@ def _list(args: argparse.Namespace) -> int:
                 detail += f" error: {d.last_error}"
             print(f"    {d.channel:<16} {d.state:<9} {detail}")
     print(f"{len(alerts)} alerts shown; deliveries: "
-          + ", ".join(f"{s}={ledger.count(s)}" for s in ("sent", "pending", "queued", "dead")))
+          + ", ".join(f"{s}={ledger.count(s)}"
+                      for s in ("sent", "pending", "queued", "dead", "unknown")))
     return 0
 
 

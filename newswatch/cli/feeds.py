@@ -14,6 +14,7 @@ from collectors.state import FeedState, FeedStateStore
 from newswatch.cli.common import DEFAULT_CONFIG, add_config_option, config_from_args
 from newswatch.config import ConfigError, parse_config
 from newswatch.progress import progress
+from newswatch.redact import redact
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,17 +56,17 @@ def _list(args: argparse.Namespace) -> int:
         status = "disabled" if not feed.enabled else st.status
         if args.json:
             print(json.dumps({
-                "id": feed.id, "url": feed.url, "status": status,
+                "id": feed.id, "url": redact(feed.url), "status": status,
                 "last_success": _when(st.last_success), "failures": st.consecutive_failures,
-                "failing_since": _when(st.failing_since), "last_error": st.last_error,
-                "next_poll": _when(st.next_poll), "final_url": st.final_url,
+                "failing_since": _when(st.failing_since), "last_error": redact(st.last_error),
+                "next_poll": _when(st.next_poll), "final_url": redact(st.final_url),
                 "articles": st.articles_total,
             }))
             continue
         if st.consecutive_failures:
             status = f"failing since {_when(st.failing_since)} ({st.consecutive_failures}x)"
         rows.append((feed.id, status, _when(st.last_success), _when(st.next_poll),
-                     str(st.articles_total), st.last_error[:80]))
+                     str(st.articles_total), redact(st.last_error)[:80]))
     if not args.json:
         if not rows:
             print("no feeds configured", file=sys.stderr)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import IO
 
 from newswatch import app, serde
 from newswatch.cli.common import add_config_option, config_from_args, setup_logging
+from newswatch.cli.tempdir import guarded_tempdir
 from newswatch.config.service import ServiceConfig
 from newswatch.models import Article
 from newswatch.progress import logs_above_bars, progress
@@ -68,7 +68,8 @@ def _main(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     setup_logging("WARNING")  # per-feed warnings go to stderr; alerts to their channels
     with ExitStack() as stack:
-        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="newswatch-replay-"))
+        # removed even when the replay is killed (SIGKILL, SIGTERM): see guarded_tempdir
+        tmp = stack.enter_context(guarded_tempdir("newswatch-replay-"))
         service = ServiceConfig(
             **{**config.service.model_dump(), "data_dir": args.state_dir or tmp}
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sys
 import threading
 
 from newswatch import app
@@ -16,7 +18,7 @@ from newswatch.cli.common import (
 )
 from newswatch.config import Config
 from newswatch.config.service import split_listen
-from newswatch.service import install_signals, setup_logging
+from newswatch.service import install_signals, preflight, setup_logging
 
 log = logging.getLogger("newswatch.service")
 
@@ -48,6 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-http", action="store_true", help="serve no HTTP endpoint")
     p.add_argument("--no-reload", action="store_true", help="ignore edits of the config file")
+    p.add_argument(
+        "--accept-empty-ledger", action="store_true",
+        help="start although the delivery ledger is missing or empty while the bus shows alerts "
+        "were already processed (earlier pending and dead deliveries are forgotten; see "
+        "`newswatch alerts rebuild`)",
+    )
     p.set_defaults(func=_main)
 
 
@@ -99,4 +107,30 @@ def _main(args: argparse.Namespace) -> int:
     stop, reload = threading.Event(), threading.Event()
     install_signals(stop, reload)
     stages = list(dict.fromkeys(args.stage or app.STAGES))
-    return app.run(config, stop, stages, config_path=config_path(args), reload=reload)
+    try:
+        problems = preflight.check(config, stages, accept_empty_ledger=args.accept_empty_ledger)
+    except Exception as exc:  # e.g. the bus is unreachable: the service reports that itself
+        logging.getLogger("newswatch.service").warning("start checks incomplete: %s", exc)
+        problems = []
+    if problems:
+        for problem in problems:
+            logging.getLogger("newswatch.service").error("refusing to start: %s", problem)
+        return preflight.REFUSED
+    status = app.run(config, stop, stages, config_path=config_path(args), reload=reload)
+    return exit_now_if_stuck(status)
+
+
+def exit_now_if_stuck(status: int) -> int:
+    """Return ``status``, or end the process at once if threads outlived the shutdown (a stage
+    past shutdown_timeout_secs): Python would wait for them, so SIGTERM would not stop us."""
+    stuck = [t.name for t in threading.enumerate()
+             if t is not threading.main_thread() and not t.daemon and t.is_alive()]
+    if not stuck:
+        return status
+    logging.getLogger("newswatch.service").error(
+        "threads still running after shutdown (%s): exiting without waiting for them",
+        ", ".join(sorted(stuck)[:10]))
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status or 1)

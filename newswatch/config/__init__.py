@@ -61,8 +61,10 @@ class Config(StrictModel):
         return self.bus.url or f"sqlite:///{Path(self.service.data_dir).resolve()}/bus.db"
 
     def data_path(self, *parts: str) -> Path:
+        from newswatch.storage import private_dir
+
         path = Path(self.service.data_dir).joinpath(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         return path
 
 

@@ -10,7 +10,6 @@ replaced). Secrets (``password``, ``secret``) are ``SecretStr``: from the file, 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -18,11 +17,10 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from newswatch.config.base import StrictModel
+from newswatch.redact import SECRET_PARAMS  # query parameters whose values are credentials
 
 SCHEMES = ("console", "file", "smtp", "smtps", "http", "https", "slack", "discord", "teams")
 CHAT_SCHEMES = ("slack", "discord", "teams")
-# Query parameters whose values are credentials in common webhook URLs.
-SECRET_PARAMS = re.compile(r"(token|key|secret|sig|signature|password|pass|code|auth)", re.I)
 _TIME = r"^([01]\d|2[0-3]):[0-5]\d$"
 # Path words of vendor webhook URLs that are not credentials (everything else long is masked).
 PLAIN_SEGMENTS = {
@@ -83,9 +81,15 @@ class ChannelConfig(StrictModel):
     digest_at: str = Field("08:00", pattern=_TIME)
     digest_timezone: str = "UTC"
     templates: Templates = Templates()
-    max_attempts: int = Field(10, ge=1)
+    # Retryable failures are retried with capped exponential backoff (the whole channel waits)
+    # until give_up_after_secs have passed since the first failure (or max_attempts, if set),
+    # then dead-lettered; when the channel answers again, waiting alerts go at once and up to
+    # redrive_dead_max of the dead letters it gave up on are re-queued automatically.
+    max_attempts: int | None = Field(None, ge=1)
+    give_up_after_secs: float = Field(86400.0, gt=0)
     backoff_base_secs: float = Field(2.0, gt=0)
     backoff_max_secs: float = Field(900.0, gt=0)
+    redrive_dead_max: int = Field(500, ge=0)
 
     @field_validator("url")
     @classmethod

@@ -17,6 +17,8 @@ class CollectConfig(StrictModel):
     max_workers: int = Field(8, ge=1)
     connect_timeout_secs: float = Field(10.0, gt=0)
     read_timeout_secs: float = Field(30.0, gt=0)
+    # Whole fetch (connect, headers, body, redirects): a server that drips bytes is cut off.
+    fetch_deadline_secs: float = Field(120.0, gt=0)
     max_redirects: int = Field(5, ge=0)
     # Bodies (after decompression) larger than this are rejected before parsing.
     max_bytes: int = Field(10 * 1024 * 1024, ge=1024)

@@ -9,7 +9,7 @@ from newswatch.config.base import StrictModel
 
 class FeedConfig(StrictModel):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    url: str
+    url: str = Field(repr=False)  # may carry user:password@ or ?apikey=: shown redacted
     title: str = ""
     # Polling: the base interval; <ttl>, Cache-Control/Expires and Retry-After may lengthen it.
     interval_secs: int = Field(300, ge=10)
@@ -19,9 +19,10 @@ class FeedConfig(StrictModel):
     # HTTP: empty user_agent means [collect] user_agent; headers are sent with every request
     # (values may be secrets: set them with NEWSWATCH_FEEDS__<ID>__HEADERS__<NAME>).
     user_agent: str = ""
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = Field({}, repr=False)
     connect_timeout_secs: float | None = Field(None, gt=0)
     read_timeout_secs: float | None = Field(None, gt=0)
+    fetch_deadline_secs: float | None = Field(None, gt=0)
     max_bytes: int | None = Field(None, ge=1024)
     # Save every fetched body with its headers under [collect] record_dir (for replay).
     record: bool = False

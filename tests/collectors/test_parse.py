@@ -167,7 +167,7 @@ def test_canonical_url_and_text_helpers() -> None:
     assert canonical_url("HTTPS://News.Example:443/a?b=1&utm_medium=x&gclid=2#top") == (
         "https://news.example/a?b=1")
     assert canonical_url("http://news.example:8080") == "http://news.example:8080/"
-    assert canonical_url("mailto:desk@example.test") == "mailto:desk@example.test"
+    assert canonical_url("mailto:desk@example.test") == ""  # only http(s) leaves the collector
     assert redact("failed: https://user:pw@feeds.example/x") == "failed: https://***@feeds.example/x"
     assert html_to_text("<div>a<script>b()</script> &amp; <i>c</i></div>") == "a & c"
     assert html_to_text("&lt;b&gt;twice&lt;/b&gt; escaped") == "twice escaped"

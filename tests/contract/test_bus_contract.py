@@ -135,9 +135,12 @@ def test_two_groups_each_see_every_record(bus: Bus, topic: str, group: str) -> N
 
 def test_commit_then_new_consumer_continues_after_it(bus: Bus, topic: str, group: str) -> None:
     sent = publish(bus, topic, 30)
+    assert bus.committed_offsets(group, [topic]) == {}
     with bus.consumer(group, [topic]) as consumer:
         got = read(consumer, 30)
         consumer.commit(got[:12])
+    done = {(r.topic, r.partition): r.offset + 1 for r in sorted(got[:12], key=lambda r: r.offset)}
+    assert bus.committed_offsets(group, [topic]) == done  # what the group has processed
     with bus.consumer(group, [topic]) as consumer:
         rest = read(consumer, 18)
         consumer.commit()
