@@ -19,7 +19,7 @@ def hook(receiver, extra: str = "") -> str:
 name = "hook"
 url = "{receiver.url}"
 secret = "hmac-key-Zq81"
-timeout_secs = 0.5
+timeout_secs = 10  # the receiver answers at once; a short timeout only adds flakes under load
 {extra}
 """
 
