@@ -77,13 +77,18 @@ def test_crash_looping_stage_fails_healthz_with_the_reason(tmp_path: Path) -> No
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(service.run(stop)))
     thread.start()
+
+    def failures() -> int:  # the slot appears once the service has built the stage
+        slot = service.slots.get("classify")
+        return slot.failures if slot is not None else 0
+
     try:
         wait_for(lambda: service.http is not None, 10, "the http endpoint")
         url = f"http://{service.http.address}/healthz"  # type: ignore[union-attr]
-        wait_for(lambda: service.slots["classify"].failures >= 1, 10, "the first failure")
+        wait_for(lambda: failures() >= 1, 30, "the first failure")
         status, body = _get(url)
         assert status == 200 and body["restarts"] == {"classify": 1}  # one failure is no loop
-        wait_for(lambda: service.slots["classify"].failures >= 2, 15, "the restart to fail")
+        wait_for(lambda: failures() >= 2, 30, "the restart to fail")
         status, body = _get(url)
         assert status == 503 and body["ok"] is False
         assert body["restarts"] == {"classify": 2}
