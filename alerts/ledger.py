@@ -3,20 +3,25 @@
 A delivery is keyed by (alert id, channel). Its states: ``queued`` (waiting for a digest),
 ``pending`` (due at ``next_attempt``; ``attempts`` is raised *before* each send), ``sent`` (only
 after the channel confirmed), ``dead`` (permanent failure or attempts exhausted: the dead-letter
-store), ``digested`` (folded into a digest alert). Everything an alert needs is written in the
-same transaction that records the matches, before the bus offsets are committed.
+store), ``digested`` (folded into a digest alert, ``digest_id``), ``merged`` (carried on this
+channel by another alert, ``digest_id``, so one article makes one message per channel). Everything
+an alert needs is written in the same transaction that records the matches, before the bus
+offsets are committed.
+
+``dispositions`` says, for every (match, route), what became of it (``alerts.dispositions``);
+``mutes`` silences a story, watch, feed or route until a time.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from alerts import outage
 from newswatch import serde, storage
-from newswatch.models import Alert
+from newswatch.models import Alert, stable_id
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS match_story (
@@ -45,7 +50,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
     PRIMARY KEY (alert_id, channel));
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(channel, state, next_attempt);
 CREATE TABLE IF NOT EXISTS ledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dispositions (
+    match_id TEXT NOT NULL, route TEXT NOT NULL, watch TEXT NOT NULL, article_id TEXT NOT NULL,
+    feed_id TEXT NOT NULL, title TEXT NOT NULL, url TEXT NOT NULL, story_id TEXT NOT NULL,
+    alert_id TEXT, disposition TEXT NOT NULL, reason TEXT NOT NULL, received REAL NOT NULL,
+    updated REAL NOT NULL, PRIMARY KEY (match_id, route));
+CREATE INDEX IF NOT EXISTS dispositions_alert ON dispositions(alert_id);
+CREATE INDEX IF NOT EXISTS dispositions_story ON dispositions(story_id, received);
+CREATE INDEX IF NOT EXISTS dispositions_received ON dispositions(received);
+CREATE INDEX IF NOT EXISTS dispositions_article ON dispositions(article_id);
+CREATE TABLE IF NOT EXISTS mutes (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, until REAL NOT NULL,
+    created REAL NOT NULL, reason TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS mutes_until ON mutes(until);
 """
+MUTE_KINDS = ("story", "watch", "feed", "route")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +108,23 @@ class Ledger:
 
     # -- deliveries ------------------------------------------------------------------------
     def due(self, channel: str, now: float, limit: int = 50) -> list[tuple[Alert, int]]:
+        """Due alerts; a follow-up whose first alert went out inside a merged message on this
+        channel threads under that message instead."""
         rows = self.conn.execute(
-            "SELECT a.data, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert_id "
+            "SELECT a.data, d.attempts, t.state, t.digest_id FROM deliveries d "
+            "JOIN alerts a ON a.id = d.alert_id "
+            "LEFT JOIN deliveries t ON t.alert_id = a.follow_up_of AND t.channel = d.channel "
             "WHERE d.channel=? AND d.state='pending' AND d.next_attempt<=? "
             "ORDER BY d.next_attempt, a.created, d.alert_id LIMIT ?",
             (channel, now, limit),
         ).fetchall()
-        return [(serde.loads(data, Alert), attempts) for data, attempts in rows]
+        out = []
+        for data, attempts, parent_state, carrier in rows:
+            alert = serde.loads(data, Alert)
+            if parent_state == "merged" and carrier:
+                alert = replace(alert, follow_up_of=carrier)
+            out.append((alert, attempts))
+        return out
 
     def next_due(self, channel: str) -> float | None:
         row = self.conn.execute(
@@ -134,6 +163,13 @@ class Ledger:
             "retry_since=COALESCE(retry_since, ?) WHERE alert_id=? AND channel=?",
             (at, error, now, now, alert_id, channel),
         )
+
+    def note(self, alert_id: str, channel: str, note: str, now: float) -> bool:
+        """Set a pending delivery's note; False if it already said so."""
+        with self.transaction() as conn:
+            return conn.execute(
+                "UPDATE deliveries SET note=?, updated=? WHERE alert_id=? AND channel=? "
+                "AND note!=?", (note, now, alert_id, channel, note)).rowcount > 0
 
     def mark_dead(self, alert_id: str, channel: str, now: float, error: str,
                   note: str = "") -> None:
@@ -207,6 +243,52 @@ class Ledger:
         if channel:
             sql, args = sql + " AND channel=?", [state, channel]
         return self.conn.execute(sql, args).fetchone()[0]
+
+    # -- mutes -----------------------------------------------------------------------------
+    def mute(self, kind: str, value: str, until: float, now: float, reason: str = "") -> str:
+        """Silence matches of a story, watch, feed or route until ``until``; returns the id."""
+        if kind not in MUTE_KINDS:
+            raise ValueError(f"mute kind must be one of {', '.join(MUTE_KINDS)}")
+        mute_id = stable_id("mute", kind, value, repr(now))
+        with self.transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO mutes(id, kind, value, until, created, reason) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", (mute_id, kind, value, until, now, reason))
+        return mute_id
+
+    def unmute(self, mute_id: str) -> bool:
+        with self.transaction() as conn:
+            return conn.execute("DELETE FROM mutes WHERE id=?", (mute_id,)).rowcount > 0
+
+    def mutes(self, now: float) -> list[tuple[str, str, str, float, str]]:
+        """Active mutes: (id, kind, value, until, reason), soonest to end first."""
+        return self.conn.execute(
+            "SELECT id, kind, value, until, reason FROM mutes WHERE until>? ORDER BY until, id",
+            (now,),
+        ).fetchall()
+
+    def dispositions(self, alert_ids: list[str]) -> dict[str, list[tuple]]:
+        """Per alert: (match_id, route, watch, disposition, reason, title) of what it carried
+        or stood beside (grouped, suppressed), in arrival order."""
+        out: dict[str, list[tuple]] = {a: [] for a in alert_ids}
+        for i in range(0, len(alert_ids), 500):
+            chunk = alert_ids[i : i + 500]
+            for row in self.conn.execute(
+                "SELECT alert_id, match_id, route, watch, disposition, reason, title "
+                f"FROM dispositions WHERE alert_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY received, match_id, route",
+                chunk,
+            ):
+                out[row[0]].append(row[1:])
+        return out
+
+    def unalerted(self, limit: int = 50) -> list[tuple]:
+        """Recent matches with no alert beside them (muted, no route, still waiting), newest
+        first: (match_id, route, watch, disposition, reason, title, received)."""
+        return self.conn.execute(
+            "SELECT match_id, route, watch, disposition, reason, title, received "
+            "FROM dispositions WHERE alert_id IS NULL ORDER BY received DESC, match_id LIMIT ?",
+            (limit,),
+        ).fetchall()
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -93,7 +93,9 @@ class Sender:
             if now < self.blocked_until:
                 return self.blocked_until
             if bucket is not None and not bucket.take(now):
-                return bucket.ready_at(now)
+                ready = bucket.ready_at(now)
+                self._rate_limited(alert.id, now, ready)
+                return ready
             attempt = self.ledger.mark_attempt(alert.id, name, now)
             extra = {"alert_id": alert.id, "channel": name}
             try:
@@ -164,6 +166,14 @@ class Sender:
         metrics.ALERTS_DEAD.labels(name).inc()
         log.error("alert %s dead-lettered on %s (%s): %s", alert_id, name, why, error,
                   extra=extra)
+
+    def _rate_limited(self, alert_id: str, now: float, ready: float) -> None:
+        """Say once per alert that the channel's rate limit delays it (never silent)."""
+        if self.ledger.note(alert_id, self.channel.name, "delayed: rate limit", now):
+            metrics.ALERT_DEFERRED.labels("rate_limited", self.channel.name).inc()
+            log.info("alert %s delayed on %s by its rate limit (next send in %.0f s)", alert_id,
+                     self.channel.name, ready - now,
+                     extra={"alert_id": alert_id, "channel": self.channel.name})
 
     def _failed(self, alert_id: str, attempt: int, exc: DeliveryError, extra: dict) -> None:
         name, now = self.channel.name, self.clock()

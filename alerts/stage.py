@@ -13,7 +13,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from alerts.base import Channel
-from alerts.grouping import ChannelPolicy, build_digest, flush, ingest, load_stories
+from alerts.deliver import ChannelPolicy, build_digest
+from alerts.dispositions import Notes
+from alerts.grouping import flush, ingest, load_stories
 from alerts.health import WATCH as HEALTH_WATCH
 from alerts.health import health_match, health_route
 from alerts.ledger import Ledger
@@ -107,19 +109,18 @@ class AlertStage:
                 routes = [r for r in self.routes if r.name == HEALTH_WATCH]
             else:
                 routes = [r for r in select_routes(self.routes, match) if r.name != HEALTH_WATCH]
-            if not routes:
-                log.debug("match %s of watch %s has no route", match.id, match.watch,
-                          extra={"article_id": match.article.id})
             items.append((match, routes))
-        now = self.clock()
+        now, notes = self.clock(), Notes()
         try:
             with self.ledger.transaction() as conn:
                 self.ledger.note_consumed(conn, now)
-                ingest(conn, items, self.index, now)
-                self._log_created(flush(conn, self.route_map, self.policies, now))
+                ingest(conn, items, self.index, now, notes)
+                created = flush(conn, self.route_map, self.policies, now, notes=notes)
         except Exception:
             self._reload_index()
             raise
+        self._log_created(created)
+        notes.emit()
 
     def _reload_index(self) -> None:
         self.index = StoryIndex(self.settings.story_similarity, self.settings.story_window_secs)
@@ -133,15 +134,17 @@ class AlertStage:
 
     def tick(self, force: bool = False) -> None:
         """Flush groups whose wait has passed (all with ``force``) and build due digests."""
-        now = self.clock()
+        now, notes = self.clock(), Notes()
         with self.ledger.transaction() as conn:
-            self._log_created(flush(conn, self.route_map, self.policies, now, force=force))
+            created = flush(conn, self.route_map, self.policies, now, force=force, notes=notes)
             for name, cfg in self.configs.items():
                 if cfg.digest != "off" and name in self.channels:
                     boundary = digest_boundary(cfg.digest, cfg.digest_at, cfg.digest_timezone, now)
                     digest = build_digest(conn, name, boundary, now)
                     if digest is not None:
-                        self._log_created([digest])
+                        created.append(digest)
+        self._log_created(created)
+        notes.emit()
         self.index.expire(now)
 
     # -- output ----------------------------------------------------------------------------

@@ -1,37 +1,35 @@
-"""Story detection: near-duplicate reports (token-set Jaccard on title and summary).
+"""Story detection: near-duplicate reports of one event (token-set Jaccard plus marks).
 
 Several outlets writing about one event use many of the same content words. A report joins the
-most similar recent story if its title or title+summary token set overlaps it by at least the
-threshold; otherwise it starts a new story. Tokens are lower-cased words of 3+ letters minus
-stop words, with a crude plural/tense fold so "floods"/"flooded"/"flood" agree.
+most similar recent story if its title or title+summary token set overlaps one of the story's
+reports by at least the threshold *and* its marks (:mod:`alerts.marks`: places, groups, numbers
+of dead, dates) conflict neither with that report nor with the story's first report; otherwise it
+starts a new story. Tokens are lower-cased words of 3+ letters minus stop words, folded so
+"floods"/"flooded"/"flood" agree.
+
+A story is compared through a bounded set of its reports: the first and the ``members`` - 1 most
+recent. A war story with 10,000 reports costs what one with 32 does (``bench/bench_story.py``).
 """
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, field
 
-from newswatch.models import Article
+from alerts.marks import WORD, conflict, fold, match_marks
+from newswatch.models import Match
 
-_WORD = re.compile(r"[^\W\d_]{3,}|\d{2,}", re.UNICODE)
 _STOP_WORDS = """
     the and for with from that this have has had was were are been into over after before
     about their they them its his her our who what when where which while will would could
     should than then there these those also says said say more most some such only other new
     news report reports reported update updates live latest just not but out off per via"""
 STOP = frozenset(_STOP_WORDS.split())
-
-
-def _fold(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
+MARKS_SEP = "\t"
 
 
 def tokens(text: str) -> frozenset[str]:
-    return frozenset(_fold(w) for w in _WORD.findall(text.lower()) if w not in STOP)
+    return frozenset(fold(w) for w in WORD.findall(text.lower()) if w not in STOP)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -44,61 +42,108 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 class Fingerprint:
     title: frozenset[str]
     full: frozenset[str]
+    marks: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, article: Article) -> Fingerprint:
+    def of(cls, match: Match) -> Fingerprint:
+        article = match.article
         summary = " ".join(article.summary.split()[:60])
         title = tokens(article.title)
-        return cls(title, title | tokens(summary))
+        return cls(title, title | tokens(summary), match_marks(match, article.title, summary))
 
     def similarity(self, other: Fingerprint) -> float:
         return max(jaccard(self.title, other.title), jaccard(self.full, other.full))
 
+    def conflict(self, other: Fingerprint) -> str | None:
+        """Why the two reports are distinct events whatever their words say, or None."""
+        return conflict(self.marks, other.marks, self.full, other.full)
+
     def encode(self) -> str:
-        return " ".join(sorted(self.title)) + "|" + " ".join(sorted(self.full - self.title))
+        return (" ".join(sorted(self.title)) + "|" + " ".join(sorted(self.full - self.title))
+                + "|" + MARKS_SEP.join(sorted(self.marks)))
 
     @classmethod
     def decode(cls, text: str) -> Fingerprint:
         title, _, rest = text.partition("|")
+        rest, _, marks = rest.partition("|")  # ledgers written before marks have none
         t = frozenset(title.split())
-        return cls(t, t | frozenset(rest.split()))
+        return cls(t, t | frozenset(rest.split()), frozenset(filter(None, marks.split(MARKS_SEP))))
+
+
+@dataclass
+class _Story:
+    first: Fingerprint
+    recent: deque[Fingerprint]
+    last_seen: float
+    counts: Counter = field(default_factory=Counter)  # token -> representatives holding it
+
+    def representatives(self) -> list[Fingerprint]:
+        return [self.first, *self.recent]
 
 
 @dataclass
 class StoryIndex:
-    """Recent stories in memory with an inverted index for candidate lookup."""
+    """Recent stories in memory with an inverted index (token -> stories) for candidates."""
 
     threshold: float
     window_secs: float
-    _stories: dict[str, tuple[list[Fingerprint], float]] = field(default_factory=dict)
+    members: int | None = 32  # representatives per story; None compares every report
+    _stories: dict[str, _Story] = field(default_factory=dict)
     _by_token: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, story_id: str, fp: Fingerprint, last_seen: float) -> None:
-        """Record one more report of ``story_id`` (a story matches if any report does)."""
-        members, seen = self._stories.get(story_id, ([], 0.0))
-        members.append(fp)
-        self._stories[story_id] = (members, max(seen, last_seen))
+    def _index(self, sid: str, story: _Story, fp: Fingerprint, step: int) -> None:
         for tok in fp.full:
-            self._by_token[tok].add(story_id)
+            story.counts[tok] += step
+            if story.counts[tok] <= 0:
+                del story.counts[tok]
+                self._by_token[tok].discard(sid)
+            else:
+                self._by_token[tok].add(sid)
+
+    def add(self, story_id: str, fp: Fingerprint, last_seen: float) -> None:
+        """Record one more report of ``story_id``."""
+        story = self._stories.get(story_id)
+        if story is None:
+            keep = None if self.members is None else max(0, self.members - 1)
+            story = self._stories[story_id] = _Story(fp, deque(maxlen=keep), last_seen)
+        else:
+            if story.recent.maxlen is not None and len(story.recent) == story.recent.maxlen:
+                if story.recent.maxlen == 0:
+                    story.last_seen = max(story.last_seen, last_seen)
+                    return
+                self._index(story_id, story, story.recent[0], -1)  # about to fall out
+            story.recent.append(fp)
+            story.last_seen = max(story.last_seen, last_seen)
+        self._index(story_id, story, fp, +1)
 
     def find(self, fp: Fingerprint, now: float) -> str | None:
-        candidates: set[str] = set()
+        # Count shared tokens per story: a story whose representatives together share fewer
+        # than threshold * |tokens| with this report cannot reach the threshold with any one.
+        full, title = Counter(), Counter()
         for tok in fp.full:
-            candidates |= self._by_token.get(tok, set())
+            for sid in self._by_token.get(tok, ()):
+                full[sid] += 1
+                if tok in fp.title:
+                    title[sid] += 1
+        need_full, need_title = self.threshold * len(fp.full), self.threshold * len(fp.title)
         best, best_score = None, 0.0
-        for sid in sorted(candidates):
-            members, last_seen = self._stories[sid]
-            if now - last_seen > self.window_secs:
+        for sid in sorted(full):
+            if full[sid] < need_full and title[sid] < need_title:
                 continue
-            score = max(fp.similarity(other) for other in members)
-            if score >= self.threshold and score > best_score:
-                best, best_score = sid, score
+            story = self._stories[sid]
+            if now - story.last_seen > self.window_secs:
+                continue
+            if story.first.marks and fp.conflict(story.first):
+                continue
+            for other in story.representatives():
+                score = fp.similarity(other)
+                if score >= self.threshold and score > best_score and not fp.conflict(other):
+                    best, best_score = sid, score
         return best
 
     def expire(self, now: float) -> None:
-        old = [s for s, (_, seen) in self._stories.items() if now - seen > self.window_secs]
+        old = [s for s, st in self._stories.items() if now - st.last_seen > self.window_secs]
         for sid in old:
-            members, _ = self._stories.pop(sid)
-            for fp in members:
-                for tok in fp.full:
-                    self._by_token[tok].discard(sid)
+            story = self._stories.pop(sid)
+            for tok in story.counts:
+                self._by_token[tok].discard(sid)

@@ -42,6 +42,13 @@ CHANNEL_UP = Gauge(
     "newswatch_channel_up", "1 after a confirmed delivery, 0 after a retryable failure",
     ["channel"],
 )
+# What became of each (match, route): alerted | follow_up (own message) | grouped | suppressed |
+# muted | no_route; and each alert on a channel that was not sent at once: quiet_hours |
+# rate_limited | digested | merged.
+ALERT_MATCHES = Counter("newswatch_alert_matches_total", "Matches by disposition",
+                        ["disposition"])
+ALERT_DEFERRED = Counter("newswatch_alert_deliveries_deferred_total",
+                         "Alert deliveries not sent at once, by reason", ["reason", "channel"])
 
 CONSUMER_LAG = Gauge("newswatch_consumer_lag", "Records behind the log end", ["group", "topic"])
 

@@ -1,4 +1,5 @@
-"""``newswatch alerts list`` and ``newswatch alerts dlq list|retry``: the delivery ledger."""
+"""``newswatch alerts list [--all]``, ``alerts mute|unmute``, ``alerts dlq list|retry``: the
+delivery ledger."""
 
 from __future__ import annotations
 
@@ -28,7 +29,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls = asub.add_parser("list", help="recent alerts and their per-channel state")
     add_config_option(ls)
     ls.add_argument("-n", "--limit", type=int, default=20, help="how many (default 20)")
+    ls.add_argument("--all", action="store_true",
+                    help="also every match under the alert it made or joined, with its "
+                    "disposition and reason (grouped, suppressed...), and the recent matches "
+                    "that are in no alert (muted, no route, waiting)")
     ls.set_defaults(func=_list)
+    mu = asub.add_parser(
+        "mute", help="silence a story, watch, feed or route for a while (no args: list mutes)",
+        description="Matches covered by a mute are recorded as 'muted' (alerts list --all, "
+        "/metrics) and make no message; the running alert stage applies it at once.")
+    add_config_option(mu)
+    target = mu.add_mutually_exclusive_group()
+    for kind in ("story", "watch", "feed", "route"):
+        target.add_argument(f"--{kind}", metavar="ID" if kind in ("story", "feed") else "NAME")
+    mu.add_argument("--hours", type=float, default=24.0, help="how long (default 24)")
+    mu.add_argument("--reason", default="", help="shown beside each muted match")
+    mu.set_defaults(func=_mute)
+    um = asub.add_parser("unmute", help="end a mute early")
+    add_config_option(um)
+    um.add_argument("mute_id", metavar="MUTE_ID")
+    um.set_defaults(func=_unmute)
     dlq = asub.add_parser("dlq", help="dead-lettered deliveries")
     dsub = dlq.add_subparsers(dest="dlq_command", metavar="ACTION", required=True)
     dl = dsub.add_parser("list", help="list dead-lettered deliveries with their last error")
@@ -94,6 +114,7 @@ def _list(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     alerts = ledger.recent_alerts(args.limit)
     states = ledger.deliveries([a[0] for a in alerts])
+    matches = ledger.dispositions([a[0] for a in alerts]) if args.all else {}
     for alert_id, created, route, severity, title, follow_up in alerts:
         extra = f" (follow-up of {follow_up})" if follow_up else ""
         print(f"{alert_id}  {_when(created)}  {severity:<8} {route}  {title[:80]}{extra}")
@@ -106,9 +127,42 @@ def _list(args: argparse.Namespace) -> int:
             if d.last_error and d.state != "sent":
                 detail += f" error: {d.last_error}"
             print(f"    {d.channel:<16} {d.state:<9} {detail}")
+        for match_id, _route, watch, disposition, reason, title in matches.get(alert_id, ()):
+            print(f"    + {disposition:<10} {watch} {match_id}  {title[:60]}  ({reason})")
+    if args.all:
+        rest = ledger.unalerted(args.limit)
+        print(f"{len(rest)} recent matches in no alert:" if rest else "no match outside alerts")
+        for match_id, route, watch, disposition, reason, title, received in rest:
+            where = f" route {route}" if route else ""
+            print(f"  {_when(received)}  {disposition:<10} {watch}{where} {match_id}  "
+                  f"{title[:60]}  ({reason})")
     print(f"{len(alerts)} alerts shown; deliveries: "
           + ", ".join(f"{s}={ledger.count(s)}"
                       for s in ("sent", "pending", "queued", "dead", "unknown")))
+    return 0
+
+
+def _mute(args: argparse.Namespace) -> int:
+    ledger, now = _ledger(args), time.time()
+    target = next(((k, getattr(args, k)) for k in ("story", "watch", "feed", "route")
+                   if getattr(args, k)), None)
+    if target is None:
+        rows = ledger.mutes(now)
+        for mute_id, kind, value, until, reason in rows:
+            print(f"{mute_id}  {kind} {value} until {_when(until)}  {reason}")
+        print(f"{len(rows)} active mutes")
+        return 0
+    mute_id = ledger.mute(target[0], target[1], now + args.hours * 3600, now, args.reason)
+    print(f"muted {target[0]} {target[1]} until {_when(now + args.hours * 3600)} "
+          f"(id {mute_id}; newswatch alerts unmute {mute_id})")
+    return 0
+
+
+def _unmute(args: argparse.Namespace) -> int:
+    if not _ledger(args).unmute(args.mute_id):
+        print(f"newswatch: no mute {args.mute_id}", file=sys.stderr)
+        return 1
+    print(f"unmuted {args.mute_id}")
     return 0
 
 

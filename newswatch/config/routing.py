@@ -49,7 +49,10 @@ class RouteConfig(StrictModel):
     group_by: list[str] = ["watch", "story"]
     group_wait_secs: float = Field(30.0, ge=0)
     group_interval_secs: float = Field(300.0, ge=0)
-    repeat_interval_secs: float = Field(4 * 3600.0, ge=0)
+    # 0: every later report of a story reaches the user as a threaded follow-up. > 0: an outlet
+    # already in the story reporting it again within this interval is suppressed (and recorded
+    # as such in the ledger, the log and /metrics).
+    repeat_interval_secs: float = Field(0.0, ge=0)
     quiet_hours: QuietHours | None = None
     continue_: bool = Field(False, alias="continue")
 

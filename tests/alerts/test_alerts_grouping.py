@@ -52,8 +52,7 @@ def test_three_outlets_one_story_make_one_alert_listing_all_sources(tmp_path, we
     h.close()
 
 
-def test_later_report_is_a_threaded_follow_up_and_repeats_are_suppressed(
-        tmp_path, smtp_server, tls_cert):
+def test_later_reports_are_threaded_follow_ups_by_default(tmp_path, smtp_server, tls_cert):
     h = Harness(tmp_path, config_text(tmp_path, mail(smtp_server, tls_cert),
                                       watch_channels='["mail"]'))
     h.publish(story(0))
@@ -61,19 +60,42 @@ def test_later_report_is_a_threaded_follow_up_and_repeats_are_suppressed(
     h.clock.advance(600)  # past group_interval (300 s)
     h.publish(story(1))
     h.drain()
-    # same outlet, same story, a new article: a repeat within repeat_interval -> no message
+    h.clock.advance(600)
+    # the same outlet again, a new article: no route asked to suppress repeats -> a follow-up
     h.publish(make_match("s0-bis", title=FLOOD[0][1] + " (updated)", feed="feed-a"))
     h.drain()
-    first, second = (m for _, _, m in smtp_server.messages)
-    assert len(smtp_server.messages) == 2
-    assert second["In-Reply-To"] == first["Message-ID"] == second["References"]
-    assert second["Subject"].startswith("[newswatch] Update:")
+    first, second, third = (m for _, _, m in smtp_server.messages)
+    for later in (second, third):
+        assert later["In-Reply-To"] == first["Message-ID"] == later["References"]
+        assert later["Subject"].startswith("[newswatch] Update:")
     assert "Update to an earlier alert: 1 new report\r\n" in second.get_body(("plain",)) \
         .get_content()
-    state = h.stage.ledger.conn.execute(
-        "SELECT state FROM match_routes WHERE match_id=?", (make_match(
-            "s0-bis", title=FLOOD[0][1] + " (updated)", feed="feed-a").id,)).fetchone()
-    assert state == ("repeat",)
+    h.close()
+
+
+def test_repeats_are_suppressed_only_when_a_route_asks_and_stay_visible(tmp_path, webhook):
+    extra = """
+[[routes]]
+name = "quiet-repeats"
+watches = ["w"]
+channels = ["hook"]
+group_wait_secs = 0
+repeat_interval_secs = 14400
+"""
+    h = Harness(tmp_path, config_text(tmp_path, hook(webhook), extra))
+    h.publish(story(0))
+    h.drain()
+    h.clock.advance(600)
+    again = make_match("s0-bis", title=FLOOD[0][1] + " (updated)", feed="feed-a")
+    h.publish(again, story(1))  # the same outlet again (suppressed), another outlet (follow-up)
+    h.drain()
+    assert [b["type"] for b in webhook.bodies] == ["alert", "follow_up"]
+    first_id = webhook.bodies[0]["alert"]["id"]
+    row = h.stage.ledger.conn.execute(
+        "SELECT disposition, alert_id, reason FROM dispositions WHERE match_id=?", (again.id,)
+    ).fetchone()
+    assert row[0] == "suppressed" and row[1] == first_id
+    assert "repeat" in row[2] and "14400" in row[2] and "quiet-repeats" in row[2]
     h.close()
 
 
@@ -123,7 +145,7 @@ def test_quiet_hours_hold_all_but_bypass_severity(tmp_path, webhook):
     assert [b["alert"]["severity"] for b in webhook.bodies] == ["critical"]
     (note,) = h.stage.ledger.conn.execute(
         "SELECT note FROM deliveries WHERE state='pending'").fetchone()
-    assert note == "held: quiet hours"
+    assert note == "held: quiet hours until 2031-03-05 06:00 UTC"
     h.clock.now = datetime(2031, 3, 5, 5, 59, tzinfo=UTC).timestamp()  # 06:59 Berlin
     h.step()
     assert len(webhook.bodies) == 1

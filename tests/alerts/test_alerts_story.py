@@ -1,0 +1,134 @@
+"""Story identity: what makes two similar reports two events (issue 10, item 1), and the bounded
+story index (item 10)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from alert_harness import Harness, config_text, make_match
+
+from alerts.story import Fingerprint, StoryIndex
+from newswatch.models import Place
+
+RAID = "Gunmen from an armed group crossed the border and attacked a village in {}"
+TILLABERI = Place("NE-6", "Tillaberi", "region", "NE")
+DOSSO = Place("NE-3", "Dosso", "region", "NE")
+NIGER = Place("NE", "Niger")
+AYOROU = Place("Ayorou", "Ayorou", "city", "NE", "NE-6")
+
+
+def fp(title: str, summary: str = "", places=(), groups=(), feed="f1", n=None) -> Fingerprint:
+    m = make_match(n or title, title=title, summary=summary, feed=feed)
+    return Fingerprint.of(replace(m, places=tuple(places), groups=tuple(groups)))
+
+
+def index_with(first: Fingerprint) -> StoryIndex:
+    index = StoryIndex(0.45, 86400)
+    index.add("first", first, 0)
+    return index
+
+
+def test_same_sentence_in_another_place_is_another_story_without_places():
+    index = index_with(fp(RAID.format("Tillaberi")))
+    assert index.find(fp(RAID.format("Dosso")), 1) is None
+    other_outlet = "Village in Tillaberi attacked by gunmen who crossed the border, officials say"
+    assert index.find(fp(other_outlet, feed="f2"), 1) == "first"
+
+
+@pytest.mark.parametrize("first,later,same", [
+    ([TILLABERI, NIGER], [DOSSO, NIGER], False),  # two regions of one country
+    ([TILLABERI], [AYOROU, TILLABERI], True),  # a town inside the region
+    ([AYOROU], [TILLABERI], True),  # the region containing the town
+    ([NIGER], [DOSSO], True),  # the country only: nothing contradicts
+])
+def test_places_from_the_classifier_decide(first, later, same):
+    # Title Case headlines: the capitalised-name fallback sees nothing, only places count.
+    title = "Gunmen Cross Border And Attack Village, Several Homes Burned"
+    index = index_with(fp(title, places=first))
+    assert (index.find(fp(title, places=later, n="b"), 1) == "first") is same
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Gunmen attacked a border village, killing 12 people", "Gunmen attacked a border village, "
+     "killing 3 people"),
+    ("Gunmen attacked a border village on 3 March", "Gunmen attacked a border village on "
+     "5 March"),
+])
+def test_numbers_of_dead_and_dates_separate_events(a, b):
+    index = index_with(fp(a))
+    assert index.find(fp(b), 1) is None
+    assert index.find(fp(a + " overnight", n="again"), 1) == "first"
+
+
+def test_disjoint_armed_groups_separate_events_shared_ones_do_not():
+    title = "Militants crossed the frontier and raided an outpost overnight"
+    index = index_with(fp(title, groups=["Group Alpha"]))
+    assert index.find(fp(title, groups=["Group Beta"], n="b"), 1) is None
+    assert index.find(fp(title, groups=["Group Alpha", "Group Beta"], n="c"), 1) == "first"
+
+
+def test_a_report_conflicting_with_the_story_founder_starts_its_own_story():
+    index = index_with(fp(RAID.format("Tillaberi")))
+    index.add("first", fp("Gunmen from an armed group crossed the border and attacked a village",
+                          n="vague"), 1)
+    # similar to the vague member, but the story is about Tillaberi and this is Dosso
+    assert index.find(fp(RAID.format("Dosso")), 2) is None
+
+
+def test_fingerprint_round_trips_through_the_ledger_text_and_reads_old_rows():
+    f = fp(RAID.format("Tillaberi"), "Twelve people were killed on 3 March.",
+           places=[TILLABERI], groups=["Group Alpha"])
+    assert {"n:12", "d:03-03", "g:group alpha", "P:NE-6/NE/"} <= f.marks
+    assert Fingerprint.decode(f.encode()) == f
+    old = Fingerprint.decode("gunmen village|attack border")
+    assert old.marks == frozenset() and "attack" in old.full
+
+
+def test_bounded_story_still_finds_old_wording_through_its_first_report():
+    index = StoryIndex(0.45, 86400, members=4)
+    index.add("s", fp("Flood waters cut the river road to Amberton"), 0)
+    for i in range(50):  # the story drifts far from its first wording
+        index.add("s", fp(f"Harbour cranes idle for day {i} of the dock strike", n=f"x{i}"), i)
+    assert len(index._stories["s"].representatives()) == 4
+    assert index.find(fp("Flood waters cut the river road to Amberton again", n="y"), 60) == "s"
+    assert index.find(fp("Harbour cranes idle for day 77 of the dock strike", n="z"), 60) == "s"
+    # tokens of evicted reports no longer point at the story
+    assert "s" not in index._by_token.get("day", set()) or index._stories["s"].counts["day"] > 0
+
+
+def hook(receiver) -> str:
+    return f'[[channels]]\nname = "hook"\nurl = "{receiver.url}"\nsecret = "hmac-key-Zq81"\n'
+
+
+def raid(n: str, place: str, feed: str = "wire") -> object:
+    return make_match(n, title=RAID.format(place), feed=feed)
+
+
+def test_distinct_raids_from_one_feed_are_two_alerts_and_later_reports_follow_up(
+        tmp_path, webhook):
+    h = Harness(tmp_path, config_text(tmp_path, hook(webhook), watch_channels='["hook"]'))
+    h.publish(raid("t", "Tillaberi"))
+    h.drain()
+    h.clock.advance(3600)  # within what used to be the 4 h repeat interval
+    h.publish(raid("d", "Dosso"))
+    h.drain()
+    h.clock.advance(600)
+    h.publish(make_match("t2", title="Village in Tillaberi attacked by gunmen who crossed the "
+                         "border, officials say", feed="other"))
+    h.drain()
+    kinds = [(b["type"], b["alert"]["matches"][0]["article"]["title"]) for b in webhook.bodies]
+    assert kinds[0] == ("alert", RAID.format("Tillaberi"))
+    assert kinds[1] == ("alert", RAID.format("Dosso"))
+    assert kinds[2][0] == "follow_up"
+    assert webhook.bodies[2]["alert"]["follow_up_of"] == webhook.bodies[0]["alert"]["id"]
+    h.close()
+
+
+def test_distinct_raids_in_one_batch_are_not_folded_into_one_alert(tmp_path, webhook):
+    """What `replay` does: everything arrives at once."""
+    h = Harness(tmp_path, config_text(tmp_path, hook(webhook), watch_channels='["hook"]'))
+    h.publish(raid("t", "Tillaberi"), raid("d", "Dosso"))
+    h.drain()
+    assert sorted(len(b["alert"]["matches"]) for b in webhook.bodies) == [1, 1]
+    h.close()
