@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from alerts.explain import why
 from alerts.render import Renderer, http_link
 from newswatch.models import Alert, Match
 
@@ -19,7 +20,10 @@ def _match(m: Match) -> dict[str, Any]:
         "severity": m.severity,
         "labels": [{"label": ls.label, "score": round(ls.score, 4)} for ls in m.labels],
         "groups": list(m.groups),
+        "places": [{"id": p.id, "name": p.name, "kind": p.kind, "country": p.country,
+                    "region": p.region} for p in m.places],
         "reasons": list(m.reasons),
+        "why": why(m),
         "model_version": m.model_version,
         "matched_at": m.matched_at.isoformat(),
         "article": {

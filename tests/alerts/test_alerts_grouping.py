@@ -220,8 +220,8 @@ def test_default_template_shows_labels_groups_reasons_and_link(tmp_path, webhook
     h.drain()
     text = webhook.bodies[0]["alert"]["text"]
     for part in ("Flood warning for the Amber river", "The Feed-A Gazette", "2031-03-04 11:30 UTC",
-                 "flood=0.91", "named: Valdoria Relief Corps", "why: keyword 'flood' in title",
+                 "reads as flood (91%)", "named: Valdoria Relief Corps", "mentions flood",
                  "https://a.test/x"):
         assert part in text
-    assert "other=" not in text  # labels below 0.5 are not shown
+    assert "other" not in text  # labels below 0.5 are not shown
     h.close()
