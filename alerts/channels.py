@@ -1,4 +1,5 @@
-"""Channel factory: the URL scheme (and ``format``) picks the implementation."""
+"""Channel factory: the URL scheme (and ``format``) picks the implementation; schemes not
+built in go through Apprise."""
 
 from __future__ import annotations
 
@@ -24,4 +25,8 @@ def open_channel(config: ChannelConfig) -> Channel:
         from alerts.webhook import WebhookChannel
 
         return WebhookChannel(config)
+    if kind == "apprise":
+        from alerts.apprise_channel import AppriseChannel
+
+        return AppriseChannel(config)
     raise ValueError(f"channels: {config.name}: unsupported scheme {config.scheme!r}")

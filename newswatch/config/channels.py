@@ -4,8 +4,11 @@ URLs: ``console://``, ``file:///path/alerts.jsonl``,
 ``smtp://user@host:587?to=a@x,b@y&from=alerts@x&starttls=auto|require|off``, ``smtps://...``,
 ``https://host/path`` (generic JSON webhook; ``format = "slack" | "discord" | "teams"`` for chat
 payloads), ``slack://``, ``discord://``, ``teams://`` (the vendor's webhook URL with the scheme
-replaced). Secrets (``password``, ``secret``) are ``SecretStr``: from the file, from
-``NEWSWATCH_CHANNELS__<NAME>__PASSWORD`` or from ``password_file``; print :meth:`masked_url`.
+replaced). Any other scheme is an Apprise URL (``ntfy://``, ``tgram://``, ``matrixs://``,
+``signal://``, ``mmost://``, ``pover://``, ``json://``...), sent through the optional Apprise
+package (``pip install 'newswatch[apprise]'``). Secrets (``password``, ``secret``) are
+``SecretStr``: from the file, from ``NEWSWATCH_CHANNELS__<NAME>__PASSWORD`` or from
+``password_file``; print :meth:`masked_url`.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ class ChannelConfig(StrictModel):
     def _known_scheme(cls, value: str) -> str:
         scheme = value.split("://", 1)[0].lower() if "://" in value else ""
         if scheme not in SCHEMES:
-            raise ValueError(f"unknown channel scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+            check_apprise_url(value, scheme)  # any other scheme: an Apprise URL
         if scheme in ("smtp", "smtps") and not urlsplit(value).hostname:
             raise ValueError("smtp url needs a host: smtp://user@host:587?to=...")
         return value
@@ -118,7 +121,9 @@ class ChannelConfig(StrictModel):
 
     @property
     def kind(self) -> str:
-        """console | file | email | generic | slack | discord | teams."""
+        """console | file | email | generic | slack | discord | teams | apprise."""
+        if self.scheme not in SCHEMES:
+            return "apprise"
         if self.scheme in ("smtp", "smtps"):
             return "email"
         if self.scheme in CHAT_SCHEMES:
@@ -152,6 +157,10 @@ class ChannelConfig(StrictModel):
     def secrets(self) -> list[str]:
         """Every credential of this channel (for redacting text that might echo one)."""
         out = [self.password_value(), self.secret_value()]
+        if self.kind == "apprise":  # every part of the URL that Apprise's privacy view hides
+            shown = set(re.split(r"[/:@?&=#]+", unquote(self.masked_url())))
+            raw = unquote(self.url.split("://", 1)[1])
+            out += [p for p in re.split(r"[/:@?&=#]+", raw) if p not in shown]
         parts = urlsplit(self.url)
         if self.kind in CHAT_SCHEMES:
             out += [p for p in parts.path.split("/") if _secret_segment(p)]
@@ -160,6 +169,8 @@ class ChannelConfig(StrictModel):
 
     def masked_url(self) -> str:
         """The URL safe to print: password, chat webhook tokens and credential params hidden."""
+        if self.kind == "apprise":
+            return apprise_masked_url(self.url)
         parts = urlsplit(self.url)
         netloc = parts.hostname or ""
         if parts.port:
@@ -174,3 +185,43 @@ class ChannelConfig(StrictModel):
             f"{k}={'***' if SECRET_PARAMS.search(k) else v}" for k, v in parse_qsl(parts.query)
         )
         return f"{parts.scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+
+
+APPRISE_HINT = "pip install 'newswatch[apprise]'"
+
+
+def check_apprise_url(url: str, scheme: str) -> None:
+    """Schemes newswatch does not handle itself go through Apprise (ntfy://, tgram://, ...).
+
+    Errors name the scheme only: the rest of the URL may hold a token."""
+    native = ", ".join(SCHEMES)
+    try:
+        import apprise
+    except ImportError:
+        raise ValueError(
+            f"scheme {scheme!r} is not built in ({native}); other services (ntfy, Telegram, "
+            f"Matrix, Signal, Mattermost, Pushover...) work through Apprise, which is not "
+            f"installed: {APPRISE_HINT}") from None
+    if not scheme or apprise.Apprise.instantiate(url, suppress_exceptions=True) is None:
+        raise ValueError(f"unknown channel scheme {scheme!r}, or not a valid Apprise URL for "
+                         f"it; built in: {native}; see https://appriseit.com for the others")
+
+
+def apprise_masked_url(url: str) -> str:
+    """Apprise's own privacy view, with only the query keys the user wrote (credential-like
+    ones masked, e.g. ``+X-Token`` headers that Apprise shows)."""
+    import apprise
+
+    plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+    if plugin is None:
+        return url.split("://", 1)[0] + "://***"
+    private = urlsplit(plugin.url(privacy=True))
+    def key(k: str) -> str:
+        return k.replace("+", " ").strip().lower()
+
+    keys = {key(k) for k, _ in parse_qsl(urlsplit(url).query)}
+    query = "&".join(
+        f"{k}={'***' if SECRET_PARAMS.search(k) else v}"
+        for k, v in parse_qsl(private.query) if key(k) in keys
+    )
+    return f"{private.scheme}://{private.netloc}{private.path}" + (f"?{query}" if query else "")

@@ -22,7 +22,7 @@ from alerts.console import ConsoleChannel
 from newswatch.config import parse_config
 from newswatch.models import Alert
 
-KINDS = ["console", "file", "smtp", "smtps", "generic", "slack", "discord", "teams"]
+KINDS = ["console", "file", "smtp", "smtps", "generic", "slack", "discord", "teams", "apprise"]
 SECRETS = ("s3cret-smtp-pw", "hmac-key-Zq81")
 
 
@@ -72,6 +72,18 @@ def under(request, tmp_path, tls_cert):
                              for _, _, m in server.messages],
                     broken)
         server.stop()
+        return
+    if kind == "apprise":  # Apprise's json:// to a real receiver, with basic-auth credentials
+        receiver = WebhookReceiver().start()
+        port = receiver.server.server_address[1]
+        opts = dict(max_length=1500, timeout_secs=5.0)
+        ch = open_channel(_cfg(f"json://alice:{SECRETS[0]}@127.0.0.1:{port}/hook", **opts))
+        broken = open_channel(_cfg(f"json://alice:{SECRETS[0]}@127.0.0.1:{free_port()}/hook",
+                                   **opts))
+        yield Under(kind, ch, lambda: [h["Idempotency-Key"] for h in receiver.headers],
+                    lambda: [b["message"] for b in receiver.bodies], broken)
+        assert all(h["Authorization"].startswith("Basic ") for h in receiver.headers)
+        receiver.stop()
         return
     receiver = WebhookReceiver(secret=SECRETS[1] if kind == "generic" else "").start()
     opts = {"format": kind, "max_length": 1500, "timeout_secs": 5.0}
