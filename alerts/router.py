@@ -24,6 +24,7 @@ def build_routes(config: Config) -> list[RouteConfig]:
                         "watches": [watch.name],
                         "channels": list(watch.channels),
                         "group_wait_secs": 0.0,
+                        "group_interval_secs": config.alerts.follow_up_interval_secs,
                         "continue": True,
                     }
                 )

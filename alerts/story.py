@@ -7,13 +7,14 @@ of dead, dates) conflict neither with that report nor with the story's first rep
 starts a new story. Tokens are lower-cased words of 3+ letters minus stop words, folded so
 "floods"/"flooded"/"flood" agree.
 
-A story is compared through a bounded set of its reports: the first and the ``members`` - 1 most
-recent. A war story with 10,000 reports costs what one with 32 does (``bench/bench_story.py``).
+A story is compared through a bounded set of its reports: the first and up to ``members`` - 1
+differently worded ones (:class:`StoryIndex`). A war story with 10,000 reports costs what one
+with 32 does (``bench/bench_story.py``).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict, deque
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 
 from alerts.marks import WORD, conflict, fold, match_marks
@@ -73,21 +74,31 @@ class Fingerprint:
 @dataclass
 class _Story:
     first: Fingerprint
-    recent: deque[Fingerprint]
     last_seen: float
+    # Representatives after the first, least recently matched first (an LRU of wordings).
+    recent: OrderedDict[int, Fingerprint] = field(default_factory=OrderedDict)
     counts: Counter = field(default_factory=Counter)  # token -> representatives holding it
+    added: int = 0
 
     def representatives(self) -> list[Fingerprint]:
-        return [self.first, *self.recent]
+        return [self.first, *self.recent.values()]
 
 
 @dataclass
 class StoryIndex:
-    """Recent stories in memory with an inverted index (token -> stories) for candidates."""
+    """Recent stories in memory with an inverted index (token -> stories) for candidates.
+
+    Each story keeps its first report and up to ``members`` - 1 more *representatives*: a report
+    worded like one already kept (similarity >= ``novelty``) refreshes that one; a report worded
+    differently is kept, pushing out the least recently refreshed. ``members = None`` keeps every
+    report (the unbounded reference of ``bench/bench_story.py``). Deterministic in report order,
+    so the ledger rebuilds the same index after a restart.
+    """
 
     threshold: float
     window_secs: float
-    members: int | None = 32  # representatives per story; None compares every report
+    members: int | None = 32
+    novelty: float = 0.75
     _stories: dict[str, _Story] = field(default_factory=dict)
     _by_token: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -104,16 +115,27 @@ class StoryIndex:
         """Record one more report of ``story_id``."""
         story = self._stories.get(story_id)
         if story is None:
-            keep = None if self.members is None else max(0, self.members - 1)
-            story = self._stories[story_id] = _Story(fp, deque(maxlen=keep), last_seen)
-        else:
-            if story.recent.maxlen is not None and len(story.recent) == story.recent.maxlen:
-                if story.recent.maxlen == 0:
-                    story.last_seen = max(story.last_seen, last_seen)
+            self._stories[story_id] = _Story(fp, last_seen)
+            self._index(story_id, self._stories[story_id], fp, +1)
+            return
+        story.last_seen = max(story.last_seen, last_seen)
+        story.added += 1
+        if self.members is not None:
+            best, score = None, fp.similarity(story.first)
+            for key, other in story.recent.items():
+                s = fp.similarity(other)
+                if s > score:
+                    best, score = key, s
+            if score >= self.novelty:  # nothing new in its wording: refresh the one it is like
+                if best is not None:
+                    story.recent.move_to_end(best)
+                return
+            if len(story.recent) >= self.members - 1:
+                if self.members <= 1:
                     return
-                self._index(story_id, story, story.recent[0], -1)  # about to fall out
-            story.recent.append(fp)
-            story.last_seen = max(story.last_seen, last_seen)
+                _, old = story.recent.popitem(last=False)
+                self._index(story_id, story, old, -1)
+        story.recent[story.added] = fp
         self._index(story_id, story, fp, +1)
 
     def find(self, fp: Fingerprint, now: float) -> str | None:

@@ -17,6 +17,7 @@ import os
 import platform
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -98,12 +99,37 @@ def rss_kb(pid: int, field: str = "VmRSS") -> int:
     return 0
 
 
+MAIN = "import sys\nfrom newswatch.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+UNBOUNDED = ("import alerts.story as s\n_init = s.StoryIndex.__init__\n"
+             "s.StoryIndex.__init__ = lambda self, *a, **k: "
+             "_init(self, *a, **{**k, 'members': None})\n")
+
+
+def alert_stage_done(ledger: Path, matches: float) -> tuple[int, int] | None:
+    """(stories, alerts) once the ledger holds every match and nothing is pending, else None."""
+    if not ledger.exists():
+        return None
+    try:
+        with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=5) as conn:
+            recorded = conn.execute("SELECT COUNT(*) FROM match_routes").fetchone()[0]
+            pending = conn.execute(
+                "SELECT COUNT(*) FROM deliveries WHERE state='pending'").fetchone()[0]
+            if recorded < matches or pending:
+                return None
+            stories = conn.execute("SELECT COUNT(DISTINCT story_id) FROM match_story").fetchone()
+            return stories[0], conn.execute("SELECT COUNT(*) FROM alerts").fetchone()[0]
+    except sqlite3.Error:
+        return None
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--items", type=int, default=20)
     ap.add_argument("--classifier", choices=("keywords", "model"), default="keywords")
     ap.add_argument("--timeout", type=float, default=600)
+    ap.add_argument("--unbounded-stories", action="store_true",
+                    help="reference: story grouping compares every report of a story")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, python "
           f"{platform.python_version()}")
@@ -118,9 +144,11 @@ def main() -> int:
         lines += [f'[[feeds]]\nid = "f{i}"\nurl = "http://127.0.0.1:{port}/f{i}.rss"\n'
                   "interval_secs = 86400\njitter_secs = 0\n" for i in range(args.feeds)]
         cfg.write_text("\n".join(lines))
+        run = ["run", "-c", str(cfg), "--log-level", "WARNING", "--http-listen",
+               f"127.0.0.1:{http}"]
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newswatch", "run", "-c", str(cfg), "--log-level", "WARNING",
-             "--http-listen", f"127.0.0.1:{http}"], stdin=subprocess.DEVNULL)
+            [sys.executable, "-c", (UNBOUNDED if args.unbounded_stories else "") + MAIN,
+             *run], stdin=subprocess.DEVNULL)
         start = time.monotonic()
         try:
             while metric(http, "newswatch_stage_up") < 3:
@@ -136,6 +164,12 @@ def main() -> int:
                 time.sleep(0.1)
             drained = time.monotonic()
             published = metric(http, "newswatch_articles_published_total")
+            matches = metric(http, "newswatch_matches_total")
+            alerted, ledger = None, Path(tmp, "data", "alerts.db")
+            while time.monotonic() < deadline and alerted is None:
+                alerted = alert_stage_done(ledger, matches)
+                time.sleep(0.2)
+            alerted_at = time.monotonic()
             peak = rss_kb(proc.pid, "VmHWM")
             proc.send_signal(signal.SIGTERM)
             t = time.monotonic()
@@ -151,6 +185,10 @@ def main() -> int:
           f"feeds/s, {published:.0f} articles = {published / poll_secs:.0f} articles/s")
     print(f"classified everything {drained - ready:.1f} s after start "
           f"({published / (drained - ready):.0f} articles/s end to end)")
+    if alerted:
+        secs = alerted_at - ready
+        print(f"alert stage done {secs:.1f} s after start ({published / secs:.0f} articles/s "
+              f"end to end): {matches:.0f} matches, {alerted[0]} stories, {alerted[1]} alerts")
     print(f"peak RSS {peak / 1024:.0f} MB; SIGTERM to exit {stop_secs:.2f} s, exit status {code}")
     return 0
 

@@ -77,6 +77,9 @@ class AlertSettings(StrictModel):
     # Reports whose title/summary token sets overlap this much are one story.
     story_similarity: float = Field(0.45, gt=0, le=1)
     story_window_secs: float = Field(24 * 3600.0, gt=0)
+    # Each watch's own channels form a route that sends at once; later reports of a story it
+    # alerted go out as threaded follow-ups at most this often (its group_interval_secs).
+    follow_up_interval_secs: float = Field(300.0, ge=0)
     # Delivery ledger; empty means <data_dir>/alerts.db.
     ledger_path: str = ""
     # Route feed-health events (FeedStatus) to these channels when a feed keeps failing.

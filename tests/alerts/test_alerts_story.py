@@ -132,3 +132,17 @@ def test_distinct_raids_in_one_batch_are_not_folded_into_one_alert(tmp_path, web
     h.drain()
     assert sorted(len(b["alert"]["matches"]) for b in webhook.bodies) == [1, 1]
     h.close()
+
+
+def test_matching_against_a_huge_story_compares_a_bounded_number_of_reports(monkeypatch):
+    index = StoryIndex(0.45, 86400)
+    verbs = ["shelled", "struck", "hit", "attacked", "bombarded", "targeted", "raided"]
+    for i in range(3000):  # one war story reported thousands of times in varied words
+        index.add("war", fp(f"Forces {verbs[i % 7]} the Kelmor district {i % 13} times overnight "
+                            f"in wave {i % 11}", n=f"w{i}"), 0)
+    calls = []
+    real = Fingerprint.similarity
+    monkeypatch.setattr(Fingerprint, "similarity", lambda a, b: calls.append(1) or real(a, b))
+    assert index.find(fp("Forces shelled the Kelmor district 5 times overnight in wave 3",
+                         n="new"), 1) == "war"
+    assert len(calls) <= index.members
