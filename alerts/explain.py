@@ -62,9 +62,16 @@ def terms_by_label(match: Match) -> dict[str, list[str]]:
         found = _TERMS.match(reason)
         if not found:
             continue
-        terms = [t for t in _quoted(found["terms"]) if not t.startswith("[")
-                 and not all(w.lower() in stops for w in t.split())]
-        out[found["label"]] = terms[:5]
+        terms = []
+        for term in _quoted(found["terms"]):
+            words = term.split()
+            while words and words[0].lower() in stops:  # "of fighters" -> "fighters"
+                words.pop(0)
+            while words and words[-1].lower() in stops:  # "cross into" -> "cross"
+                words.pop()
+            if words and not term.startswith("["):
+                terms.append(" ".join(words))
+        out[found["label"]] = list(dict.fromkeys(terms))[:5]
     return out
 
 

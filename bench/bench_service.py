@@ -122,6 +122,12 @@ def alert_stage_done(ledger: Path, matches: float) -> tuple[int, int] | None:
         return None
 
 
+def cpu_secs(pid: int) -> float:
+    """User + system CPU seconds of the process so far (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--feeds", type=int, default=1000)
@@ -171,6 +177,7 @@ def main() -> int:
                 time.sleep(0.2)
             alerted_at = time.monotonic()
             peak = rss_kb(proc.pid, "VmHWM")
+            cpu = cpu_secs(proc.pid)
             proc.send_signal(signal.SIGTERM)
             t = time.monotonic()
             code = proc.wait(timeout=120)
@@ -189,6 +196,8 @@ def main() -> int:
         secs = alerted_at - ready
         print(f"alert stage done {secs:.1f} s after start ({published / secs:.0f} articles/s "
               f"end to end): {matches:.0f} matches, {alerted[0]} stories, {alerted[1]} alerts")
+    print(f"service CPU time until then: {cpu:.1f} s ({cpu * 1000 / published:.2f} ms per "
+          "article; less sensitive than wall time to other load on the machine)")
     print(f"peak RSS {peak / 1024:.0f} MB; SIGTERM to exit {stop_secs:.2f} s, exit status {code}")
     return 0
 
