@@ -42,7 +42,7 @@ _DATE_MD = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th
 _DATE_ISO = re.compile(r"\b20\d\d-(\d\d)-(\d\d)\b")
 WORD = re.compile(r"[^\W\d_]{3,}|\d{2,}", re.UNICODE)
 _LEDE = re.compile(r".*?[.!?](?=\s+[A-Z\"“«]|$)", re.S)
-_SENTENCE_END = re.compile(r"[.!?:;\"“”«»]\s*$")
+_ENDS = ".!?:;\"“”«»"  # a word right after these starts a sentence
 # Capitalised words that name no place or party: time words, titles, institutions, agencies.
 _COMMON_CAPS = frozenset("""
     monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
@@ -89,8 +89,9 @@ def _names(segment: str) -> set[str]:
         text = w.group()
         if len(text) < 3 or not text[0].isupper() or text.lower() in _COMMON_CAPS:
             continue
-        before = segment[: w.start()]
-        if not before.strip() or _SENTENCE_END.search(before):
+        before = segment[max(0, w.start() - 4) : w.start()].rstrip()
+        if w.start() == 0 or not before and not segment[: w.start()].strip() or \
+                before and before[-1] in _ENDS:
             continue
         out.add(fold(text.lower()))
     return out
