@@ -13,6 +13,7 @@ package (``pip install 'newswatch[apprise]'``). Secrets (``password``, ``secret`
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
