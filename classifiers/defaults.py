@@ -74,7 +74,7 @@ def cache_dir() -> Path:
 def _cache_key(examples: list[Example]) -> str:
     h = hashlib.sha256(json.dumps(environment(), sort_keys=True).encode())
     here = Path(__file__).parent
-    for name in ("model.py", "features.py", "lexicon.py", "gazetteer.py", "text.py",
-                 "training.py", "data/groups.json"):
+    for name in ("model.py", "features.py", "lexicon.py", "gazetteer.py", "context.py",
+                 "candidates.py", "text.py", "training.py", "data/groups.json"):
         h.update((here / name).read_bytes())  # feature code and gazetteer shape the model
     return f"default-{corpus_hash(examples)[:16]}-{h.hexdigest()[:10]}"

@@ -11,6 +11,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# The lede: what the model's n-grams read (title + the start of the text). The gazetteer reads
+# the whole text.
+LEDE_CHARS = 2000
+
 # Letters and digits; hyphens, quotes, apostrophes and underscores separate tokens.
 _TOKEN = re.compile(r"[^\W_]+")
 
