@@ -21,6 +21,7 @@ from classifiers.context import active_groups, passing_groups
 from classifiers.features import candidates_of, mentions_of
 from classifiers.gazetteer import Gazetteer, default_gazetteer
 from classifiers.model import NewsClassifier
+from classifiers.text import strip_related
 from newswatch.models import Article
 
 log = logging.getLogger("newswatch.classify")
@@ -64,6 +65,7 @@ class ModelAnalyzer:
         """Evidence for whole texts: the model reads each lede, the gazetteer all of it."""
         if not texts:
             return []
+        texts = [strip_related(t) for t in texts]
         scores, Xm = self.scores_for_texts(texts)
         flagged = scores >= 0.5
         explained: dict[tuple[int, int], list[tuple[str, float]]] = {}

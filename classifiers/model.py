@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from classifiers.features import CueFeatures
 from classifiers.gazetteer import Gazetteer
-from classifiers.text import LEDE_CHARS
+from classifiers.text import LEDE_CHARS, strip_related
 from classifiers.vectorizer import TextVectorizer
 
 LABELS = ("cross_border_raid", "armed_group")
@@ -109,7 +109,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         texts = list(X)
         if not all(isinstance(t, str) for t in texts):
             raise ValueError("X must contain only strings (title + summary of each article)")
-        return texts
+        return [strip_related(t) for t in texts]
 
     # -- prediction ------------------------------------------------------------------------
     def transform_features(

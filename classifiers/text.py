@@ -54,6 +54,24 @@ def folded_tokens(text: str) -> list[str]:
     return list(_folded(text))
 
 
+# "Related: <headline>; <headline>" and "Read more: ..." trailing a plain-text description:
+# other stories' headlines, cut from the marker to the end of its line before classification
+# (the collector drops the HTML form of these lists; this catches the plain-text form).
+_RELATED = re.compile(
+    r"(?:(?<=[.!?\u2026])[ \t]+|(?<=\n))(?:related(?:[ \t]+(?:stories|coverage|articles|news|"
+    r"links))?|read[ \t]+(?:more|also)|also[ \t]+read|see[ \t]+also|more[ \t]+from[ \t]+[\w \t]"
+    r"{1,30}|more[ \t]+stories|top[ \t]+stories|latest[ \t]+news|recommended)[ \t]*:[^\n]*",
+    re.IGNORECASE,
+)
+
+
+def strip_related(text: str) -> str:
+    """``text`` without trailing lists of related headlines ("Related: ...", "Read more: ...")."""
+    if ":" not in text:
+        return text
+    return _RELATED.sub("", text)
+
+
 def normalise(text: str) -> str:
     """Folded text with separators collapsed: the form watch phrases are searched in."""
     return " ".join(folded_tokens(text))
