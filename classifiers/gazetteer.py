@@ -118,6 +118,11 @@ class Gazetteer:
             if all(g != name for g, _, _ in entries_for_key):
                 entries_for_key.append((name, alias, fold(alias) in ambiguous))
 
+    def is_ambiguous(self, group: str, alias: str) -> bool:
+        """True when ``alias`` of ``group`` counts only with context."""
+        cs, key = alias_key(alias)
+        return any(g == group and amb for g, _, amb in (self._cs if cs else self._ci).get(key, []))
+
     def owners(self, alias: str) -> list[str]:
         """Groups that ``alias`` already names (for collision checks)."""
         cs, key = alias_key(alias)
@@ -207,5 +212,9 @@ def default_gazetteer() -> Gazetteer:
 
 def gazetteer_for(config: Config) -> Gazetteer:
     """The gazetteer the classify stage uses under ``config``: the one loader that the stage,
-    ``test-watch`` and the config checks share, so a group name one accepts the others know."""
-    return default_gazetteer()
+    ``test-watch`` and the config checks share, so a group name one accepts the others know.
+    The bundled groups merged with the user's (``[[groups]]``, ``[classifier] groups_file``);
+    :class:`classifiers.usergroups.GroupsError` names every bad or colliding alias."""
+    from classifiers.usergroups import user_gazetteer
+
+    return user_gazetteer(config)

@@ -72,10 +72,14 @@ def _fail(message: str, code: int = 2) -> int:
 def _analyzer(args: argparse.Namespace, config: Any) -> Any:
     from classifiers.analyzer import ModelAnalyzer, load_analyzer
     from classifiers.defaults import ensure_model
+    from classifiers.usergroups import user_gazetteer
 
+    gazetteer = user_gazetteer(config)  # the bundled groups plus the user's
     if getattr(args, "model", None):
-        return load_analyzer(args.model)
-    return ModelAnalyzer(*ensure_model(config))
+        analyzer = load_analyzer(args.model)
+        analyzer.gazetteer = gazetteer
+        return analyzer
+    return ModelAnalyzer(*ensure_model(config), gazetteer=gazetteer)
 
 
 def _text_of(line: str, where: str) -> str:
@@ -116,7 +120,7 @@ def _classify(args: argparse.Namespace) -> int:
         return _fail(f"{args.file}: cannot read: {exc.strerror}")
     try:
         analyzer = _analyzer(args, config)
-    except ModelError as exc:
+    except (ModelError, ValueError) as exc:
         stream.close()
         return _fail(str(exc))
     size = 1 if stream.isatty() else config.classifier.batch_size
@@ -178,7 +182,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     try:
         examples = read_jsonl(args.data)
         analyzer = _analyzer(args, config)
-    except (CorpusError, ModelError) as exc:
+    except (CorpusError, ModelError, ValueError) as exc:
         return _fail(str(exc))
     if not examples:
         return _fail(f"{args.data}: no examples")

@@ -16,3 +16,7 @@ class ClassifierConfig(StrictModel):
     # Feedback from ``newswatch label``; empty: <data_dir>/corpus/user.jsonl.
     user_corpus_path: str = ""
     batch_size: int = Field(256, ge=1, le=100_000)
+    # The user's own groups (JSON array in the groups.json format, or TOML with [[groups]]
+    # tables), merged with the bundled gazetteer and the [[groups]] of this file; re-read when
+    # it changes while the service runs.
+    groups_file: str = ""
