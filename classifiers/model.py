@@ -132,6 +132,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         """(n_samples, n_labels) probabilities, one column per label in ``classes_``."""
         return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
 
+    def predict_proba_with(self, X: Iterable[str], gazetteer: Gazetteer | None) -> np.ndarray:
+        """:meth:`predict_proba` with the groups of ``gazetteer`` (None: the bundled ones)."""
+        return 1.0 / (1.0 + np.exp(-self._decision(self.transform_features(X, gazetteer))))
+
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """(n_samples, n_labels) 0/1 indicator matrix using ``thresholds_``."""
         return (self.predict_proba(X) >= self.thresholds_).astype(int)
