@@ -3,7 +3,8 @@ Brigade") but are not in the gazetteer, in a text with armed vocabulary.
 
 A candidate is never a group already matched, an alias of one, nor a part of one ("Russia
 Legion" beside "Freedom of Russia Legion"); known state or civic bodies ("American Legion",
-"Armed Forces") are not candidates. The scan is one regex pass per line: linear in the text.
+"Armed Forces") are not candidates. The scan is one regex pass over the text: linear in its
+length.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ if TYPE_CHECKING:
     from classifiers.gazetteer import Gazetteer, Mention
 
 _NAME_WORD = r"(?:[A-Z\u0400-\u042F][\w\u2019'.-]*|of|the|for|al|el|de|du|la)"
+# Words of a name are separated by spaces within one line ([ \t], never a line break).
 _CANDIDATE = re.compile(
-    rf"\b(?:{_NAME_WORD}\s+){{1,5}}(?:{'|'.join(CANDIDATE_SUFFIXES)})\b"
-    r"(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'-]+(?:\s+(?:of\s+)?[A-Z][\w'-]+){0,3})?"
+    rf"\b(?:{_NAME_WORD}[ \t]+){{1,5}}(?:{'|'.join(CANDIDATE_SUFFIXES)})\b"
+    r"(?:[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?[A-Z][\w'-]+(?:[ \t]+(?:of[ \t]+)?[A-Z][\w'-]+)"
+    r"{0,3})?"
 )
 _ARMED_NOT_SUFFIX = ARMED - {fold(s) for s in CANDIDATE_SUFFIXES}
 
@@ -39,14 +42,19 @@ def candidates(gaz: Gazetteer, text: str, known: Iterable[Mention] = ()) -> list
     # Names of what is matched already: the aliases as written and the canonical names.
     taken = {_words(m.alias) for m in known} | {_words(m.group) for m in known}
     out: list[str] = []
-    for line in text.splitlines():
-        words = line.split()
-        if len(words) >= 4 and len([w for w in words if w[:1].isupper()]) > 0.6 * len(words):
+    title_case: dict[int, bool] = {}  # line start -> the line is a Title Case headline
+    for m in _CANDIDATE.finditer(text):  # one pass over the text; lines judged when matched
+        start = text.rfind("\n", 0, m.start()) + 1
+        if start not in title_case:
+            end = text.find("\n", m.end())
+            words = text[start : end if end >= 0 else len(text)].split()
+            capitals = len([w for w in words if w[:1].isupper()])
+            title_case[start] = len(words) >= 4 and capitals > 0.6 * len(words)
+        if title_case[start]:
             continue  # Title Case headline: every word looks like a name
-        for m in _CANDIDATE.finditer(line):
-            name = _trim(m.group(0))
-            if name and name not in out and _new(gaz, name, taken):
-                out.append(name)
+        name = _trim(m.group(0))
+        if name and name not in out and _new(gaz, name, taken):
+            out.append(name)
     return out
 
 

@@ -33,60 +33,68 @@ VETO_WINDOW = 12
 Phrase = tuple[str, ...]
 
 
+Index = dict[str, tuple[Phrase, ...]]  # first token -> the phrases starting with it
+
+
+def _index(items: Iterable[str]) -> Index:
+    out: dict[str, list[Phrase]] = {}
+    for item in items:
+        phrase = tuple(folded_tokens(item))
+        if phrase:
+            out.setdefault(phrase[0], []).append(phrase)
+    return {k: tuple(v) for k, v in out.items()}
+
+
 @dataclass(frozen=True, slots=True)
 class GroupRules:
-    """A group's own context data, as folded token sequences."""
+    """A group's own context data, as folded token sequences indexed by their first token."""
 
-    leaders: frozenset[Phrase] = frozenset()
-    context: frozenset[Phrase] = frozenset()
-    not_context: frozenset[Phrase] = frozenset()
-    longest: int = field(default=1)
+    leaders: Index = field(default_factory=dict)
+    context: Index = field(default_factory=dict)
+    not_context: Index = field(default_factory=dict)
 
     @classmethod
     def build(cls, leaders: Iterable[str], context: Iterable[str], not_context: Iterable[str]
               ) -> GroupRules:
-        def phrases(items: Iterable[str]) -> frozenset[Phrase]:
-            return frozenset(p for p in (tuple(folded_tokens(i)) for i in items) if p)
-
-        lead, ctx, veto = phrases(leaders), phrases(context), phrases(not_context)
-        longest = max((len(p) for p in (*lead, *ctx, *veto)), default=1)
-        return cls(lead, ctx, veto, longest)
+        return cls(_index(leaders), _index(context), _index(not_context))
 
     def __bool__(self) -> bool:
         return bool(self.leaders or self.context or self.not_context)
+
+    def __contains__(self, word: str) -> bool:
+        """True when ``word`` alone is one of the group's leaders or context words."""
+        return (word,) in self.leaders.get(word, ()) or (word,) in self.context.get(word, ())
 
 
 NO_RULES = GroupRules()
 
 
-def _has(low: Sequence[str], lo: int, hi: int, phrases: frozenset[Phrase], longest: int,
-         skip: tuple[int, int]) -> bool:
-    """True when one of ``phrases`` starts within ``low[lo:hi]`` (outside the alias itself)."""
+def _has(low: Sequence[str], lo: int, hi: int, phrases: Index, skip: tuple[int, int]) -> bool:
+    """True when one of ``phrases`` starts within ``low[lo:hi]`` (outside the alias itself):
+    one dict lookup per token of the window."""
     if not phrases:
         return False
-    lo, hi = max(0, lo), min(len(low), hi)
-    for i in range(lo, hi):
-        if skip[0] <= i < skip[1]:
+    n = len(low)
+    for i in range(max(0, lo), min(n, hi)):
+        starting = phrases.get(low[i])
+        if starting is None or skip[0] <= i < skip[1]:
             continue
-        for n in range(1, longest + 1):
-            if i + n > len(low):
-                break
-            if tuple(low[i : i + n]) in phrases:
+        for p in starting:
+            if len(p) == 1 or tuple(low[i : i + len(p)]) == p:
                 return True
     return False
 
 
 def vetoed(low: Sequence[str], start: int, end: int, rules: GroupRules) -> bool:
-    return _has(low, start - VETO_WINDOW, end + VETO_WINDOW, rules.not_context, rules.longest,
-                (start, end))
+    return _has(low, start - VETO_WINDOW, end + VETO_WINDOW, rules.not_context, (start, end))
 
 
 def confirmed(low: Sequence[str], start: int, end: int, rules: GroupRules) -> str:
     """Why an ambiguous alias at ``low[start:end]`` names its group ('' when nothing says so)."""
     span = (start, end)
-    if _has(low, start - LEADER_WINDOW, end + LEADER_WINDOW, rules.leaders, rules.longest, span):
+    if _has(low, start - LEADER_WINDOW, end + LEADER_WINDOW, rules.leaders, span):
         return "leader"
-    if _has(low, start - PLACE_WINDOW, end + PLACE_WINDOW, rules.context, rules.longest, span):
+    if _has(low, start - PLACE_WINDOW, end + PLACE_WINDOW, rules.context, span):
         return "context"
     window = low[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
     if any(t in GROUP_CONTEXT for t in window):
@@ -138,7 +146,7 @@ def inside_name(orig: Sequence[str], start: int, alias_case_sensitive: bool,
     folded = low[start - 1]
     if folded in _SENTENCE_WORDS or folded in STATE_OR_FILLER:
         return False
-    return (folded,) not in rules.context and (folded,) not in rules.leaders
+    return folded not in rules
 
 
 _SENTENCE_WORDS = frozenset({"the", "a", "and", "but", "as", "in", "on", "says", "said", "kremlin",

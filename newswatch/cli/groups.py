@@ -52,7 +52,8 @@ def _main(args: argparse.Namespace) -> int:
             print(json.dumps({"name": info.name, "aliases": list(info.aliases),
                               "ambiguous_aliases": sorted(ambiguous), "kind": info.kind,
                               "home": info.home, "region": info.region, "source": info.source,
-                              "leaders": len(rules.leaders), "context": len(rules.context)},
+                              "leaders": sum(map(len, rules.leaders.values())),
+                              "context": sum(map(len, rules.context.values()))},
                              ensure_ascii=False))
             continue
         home = info.home or "-"
