@@ -5,7 +5,8 @@
 PATH: JSON lines with ``text``, ``armed_group`` (0/1), ``groups`` (canonical names) and
 ``ambiguous`` (0/1), e.g. /work/shared/real-dev/wikitimes-2015-09.jsonl. Prints armed_group
 precision/recall/F1 (all events, and without the ambiguous ones), group-name recall and
-precision against the labelled canonical names, and the misses for a person to read.
+precision against the labelled names (each labelled name resolved through the gazetteer, so
+"PKK" and "Kurdistan Workers' Party" are one group), and the misses for a person to read.
 """
 
 from __future__ import annotations
@@ -57,16 +58,21 @@ def main() -> int:
         print(f"armed_group ({subset}, {sum(map(keep, rows))} events): {prf(tp, fp, fn)}")
     gtp = gfp = gfn = 0
     misses = []
+
+    def canonical(name: str) -> str:
+        found = analyzer.gazetteer.owners(name) or analyzer.gazetteer.resolve(name)
+        return found[0] if len(found) == 1 else name
+
     for r, ev in zip(rows, evidence, strict=True):
-        gold, got = set(r["groups"]), set(ev.groups)
+        gold, got = {canonical(g) for g in r["groups"]}, set(ev.groups)
         gtp += len(gold & got)
         gfp += len(got - gold)
         gfn += len(gold - got)
         if gold != got or (ev.labels["armed_group"] >= 0.5) != bool(r["armed_group"]):
-            misses.append((r, ev))
+            misses.append((r, ev, gold))
     print(f"group names (canonical, per event): {prf(gtp, gfp, gfn)}")
-    for r, ev in misses[: args.show]:
-        print(f"- [{r['id']}] gold armed_group={r['armed_group']} groups={r['groups']} | "
+    for r, ev, gold in misses[: args.show]:
+        print(f"- [{r['id']}] gold armed_group={r['armed_group']} groups={sorted(gold)} | "
               f"got {ev.labels['armed_group']:.2f} groups={list(ev.groups)} "
               f"cands={list(ev.candidates)}")
     return 0
