@@ -26,7 +26,7 @@ from classifiers.lexicon import GOVERNMENT, GROUP_CONTEXT, STATE_OR_FILLER, WAR_
 from classifiers.text import folded_tokens
 
 CONTEXT_WINDOW = 3
-PLACE_WINDOW = 10
+PLACE_WINDOW = 15
 LEADER_WINDOW = 25
 VETO_WINDOW = 12
 

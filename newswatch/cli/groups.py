@@ -30,12 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
+    from classifiers.gazetteer import gazetteer_for
     from classifiers.text import normalise
-    from classifiers.usergroups import user_gazetteer
 
-    config = config_from_args(args)
+    config = config_from_args(args, checked=False)  # list groups even if a channel is broken
     try:
-        gazetteer = user_gazetteer(config)
+        gazetteer = gazetteer_for(config)
     except ValueError as exc:
         print(f"newswatch: {exc}", file=sys.stderr)
         return 2
