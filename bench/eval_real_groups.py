@@ -60,7 +60,8 @@ def main() -> int:
     misses = []
 
     def canonical(name: str) -> str:
-        found = analyzer.gazetteer.owners(name) or analyzer.gazetteer.resolve(name)
+        owners = getattr(analyzer.gazetteer, "owners", None)  # older gazetteers lack it
+        found = (owners(name) if owners else []) or analyzer.gazetteer.resolve(name)
         return found[0] if len(found) == 1 else name
 
     for r, ev in zip(rows, evidence, strict=True):
