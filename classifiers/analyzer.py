@@ -83,16 +83,18 @@ class ModelAnalyzer:
                 if flagged[i, j]:
                     terms = ", ".join(repr(t) for t, _ in explained[(i, j)])
                     reasons.append(f"{label} {scores[i, j]:.2f}: {terms}")
-            active = set(active_groups(mentions))
             seen: dict[str, list[str]] = {}
-            for m in mentions:
-                if m.group in active and m.alias not in seen.setdefault(m.group, []):
-                    seen[m.group].append(m.alias)
-            for group, aliases in seen.items():
-                reasons.append(f"group {group} (as {', '.join(repr(a) for a in aliases)})")
-            for group, role in passing_groups(mentions).items():
-                how = "as a government" if role == "government" else "in the name of a war"
-                reasons.append(f"group {group} named only {how}: a passing mention, not counted")
+            if mentions:
+                active = set(active_groups(mentions))
+                for m in mentions:
+                    if m.group in active and m.alias not in seen.setdefault(m.group, []):
+                        seen[m.group].append(m.alias)
+                for group, aliases in seen.items():
+                    reasons.append(f"group {group} (as {', '.join(repr(a) for a in aliases)})")
+                for group, role in passing_groups(mentions).items():
+                    how = "as a government" if role == "government" else "in the name of a war"
+                    reasons.append(f"group {group} named only {how}: a passing mention, "
+                                   "not counted")
             candidates = candidates_of(text, self.gazetteer)
             reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
             out.append(

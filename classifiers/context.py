@@ -97,7 +97,7 @@ def confirmed(low: Sequence[str], start: int, end: int, rules: GroupRules) -> st
     if _has(low, start - PLACE_WINDOW, end + PLACE_WINDOW, rules.context, span):
         return "context"
     window = low[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
-    if any(t in GROUP_CONTEXT for t in window):
+    if not GROUP_CONTEXT.isdisjoint(window):
         return "armed words"
     return ""
 

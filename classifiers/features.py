@@ -22,7 +22,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from classifiers.context import active_groups
 from classifiers.gazetteer import Gazetteer, Mention, default_gazetteer
 from classifiers.lexicon import ARMED, BORDER, OFF_TOPIC, VIOLENCE
-from classifiers.text import LEDE_CHARS, folded_tokens
+from classifiers.text import LEDE_CHARS, folded_tuple
 
 FEATURES = (
     "group named",
@@ -64,7 +64,7 @@ def candidates_of(text: str, gaz: Gazetteer | None = None) -> tuple[str, ...]:
 
 def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
     gaz = gaz or default_gazetteer()
-    low = folded_tokens(text[:LEDE_CHARS])
+    low = folded_tuple(text[:LEDE_CHARS])
     mentions = mentions_of(text, gaz)
     groups = set(active_groups(mentions))
     passing = bool(mentions) and not groups

@@ -15,7 +15,7 @@ Each entry of ``groups.json`` (and of a user's groups): ``name``, ``aliases``, `
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifiers import context as ctx
-from classifiers.text import fold, folded_tokens, tokens
+from classifiers.text import fold, folded_tuple, token_tuple, tokens
 
 if TYPE_CHECKING:
     from newswatch.config import Config
@@ -136,9 +136,9 @@ class Gazetteer:
     def mentions(self, text: str) -> list[Mention]:
         """Every accepted group mention in ``text`` (ambiguous ones only with context), each
         with its role."""
-        orig = tokens(text)
-        low = folded_tokens(text)
-        found: list[Mention] = []
+        orig = token_tuple(text)
+        low = folded_tuple(text)
+        found: list[tuple[str, str, int, int, bool]] = []
         n, lengths, nxt = len(orig), self._sorted, 0
         for i in [k for k, t in enumerate(low) if t in lengths]:
             if i < nxt:
@@ -146,31 +146,31 @@ class Gazetteer:
             for length in lengths[low[i]]:
                 if i + length > n:
                     continue
-                hit = self._cs.get(tuple(orig[i : i + length])) or self._ci.get(
-                    tuple(low[i : i + length])
-                )
+                hit = self._cs.get(orig[i : i + length]) or self._ci.get(low[i : i + length])
                 if hit:
-                    found.extend(Mention(g, alias, i, i + length, amb) for g, alias, amb in hit)
+                    found.extend((g, alias, i, i + length, amb) for g, alias, amb in hit)
                     nxt = i + length
                     break
-        sure = any(not m.ambiguous for m in found)
+        if not found:
+            return []
+        sure = any(not f[4] for f in found)
         out = []
-        for m in found:
-            why = self._accept(orig, low, m, sure) if m.ambiguous else "unambiguous"
+        for group, alias, start, end, amb in found:
+            why = self._accept(orig, low, group, alias, start, end, sure) if amb else "unambiguous"
             if why:
-                out.append(Mention(m.group, m.alias, m.start, m.end, m.ambiguous,
-                                   ctx.role(low, orig, m.start, m.end), why))
+                out.append(Mention(group, alias, start, end, amb,
+                                   ctx.role(low, orig, start, end), why))
         return out
 
-    def _accept(self, orig: list[str], low: list[str], m: Mention, sure: bool) -> str:
-        rules = self.rules.get(m.group, ctx.NO_RULES)
-        if ctx.vetoed(low, m.start, m.end, rules):
+    def _accept(self, orig: Sequence[str], low: Sequence[str], group: str, alias: str,
+                start: int, end: int, sure: bool) -> str:
+        rules = self.rules.get(group, ctx.NO_RULES)
+        if ctx.vetoed(low, start, end, rules):
             return ""
-        cs = case_sensitive(m.alias)
-        if ctx.inside_name(orig, m.start, cs, rules, low) or (cs and ctx.shouting(
-                orig, m.start, m.end)):
+        cs = case_sensitive(alias)
+        if ctx.inside_name(orig, start, cs, rules, low) or (cs and ctx.shouting(orig, start, end)):
             return ""
-        return ctx.confirmed(low, m.start, m.end, rules) or ("another group" if sure else "")
+        return ctx.confirmed(low, start, end, rules) or ("another group" if sure else "")
 
     def resolve(self, text: str) -> list[str]:
         """Canonical names of the groups named in ``text``, in order of first mention."""

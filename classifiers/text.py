@@ -38,6 +38,9 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(strip_accents(text)))
 
 
+token_tuple = _tokens  # the same, as the cached tuple itself (read-only callers)
+
+
 def tokens(text: str) -> list[str]:
     """Accent-stripped tokens in their original case (hyphens and quotes split words)."""
     return list(_tokens(text))
@@ -47,6 +50,9 @@ def tokens(text: str) -> list[str]:
 def _folded(text: str) -> tuple[str, ...]:
     # Fold the whole text once (casefold never creates a separator), then tokenise.
     return tuple(_TOKEN.findall(strip_accents(text.casefold())))
+
+
+folded_tuple = _folded
 
 
 def folded_tokens(text: str) -> list[str]:
