@@ -191,3 +191,22 @@ def _wait_for(caplog, text: str, timeout: float = 20.0) -> None:
     while text not in caplog.text and time.monotonic() < deadline:
         time.sleep(0.05)
     assert text in caplog.text
+
+
+def test_reload_path_applies_group_edits_and_rejects_collisions(tmp_path: Path, caplog):
+    from newswatch import app
+    from newswatch.service.reload import ConfigWatcher, changed_sections
+
+    path = cfg(tmp_path)
+    watcher = ConfigWatcher(path, app.load(str(path)), load=app.load)
+    time.sleep(0.05)
+    path.write_text(path.read_text() + '[[groups]]\nname = "Dawn Legion"\naliases = ["NOB"]\n')
+    with caplog.at_level(logging.ERROR, logger="newswatch.service.reload"):
+        assert watcher.check() is None  # rejected: the running groups stay
+    assert "groups[1].aliases[0]: alias 'NOB' of 'Dawn Legion' is also an alias of" in caplog.text
+    old = watcher.current
+    time.sleep(0.05)
+    path.write_text(path.read_text().replace('aliases = ["NOB"]', 'aliases = ["DL"]'))
+    new = watcher.check()
+    assert new is not None and changed_sections(old, new) == {"groups"}
+    assert [g.name for g in new.groups] == ["Night Owls Brigade", "Dawn Legion"]
