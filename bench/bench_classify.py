@@ -1,12 +1,15 @@
 """Classify-stage throughput through the bus (articles/s, batched) and latency per batch.
 
     .venv/bin/python bench/bench_classify.py [--articles 20000] [--batch 256] [--bus URL]
-        [--model DIR]
+        [--model DIR] [--content-chars N]
 
 Articles are made from the bundled corpus (``--positives`` of them from positive examples,
 default 5%; titles + summaries, made distinct), published to a fresh
 embedded bus (or ``--bus kafka://host:port``), then one classify stage drains them with the
 model analyzer and two label watches. Prints model-only throughput too, for comparison.
+``--content-chars N`` gives each article a body of N characters (other corpus examples joined:
+the gazetteer reads all of it, the model its first 2,000 characters), to check that long
+contents cost time in proportion to their length.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--bus", default="")
     ap.add_argument("--model", default="")
+    ap.add_argument("--content-chars", type=int, default=0,
+                    help="body length per article (default: none, title + summary only)")
     ap.add_argument("--positives", type=float, default=0.05,
                     help="share of articles taken from positive examples (real feeds: ~1%%)")
     args = ap.parse_args()
@@ -70,8 +75,13 @@ def main() -> int:
         for i in range(args.articles):
             ex = pos[i % len(pos)] if every and i % every == 0 else neg[i % len(neg)]
             # A serial number keeps texts distinct (no help from the per-text caches).
+            content = ""
+            while len(content) < args.content_chars:
+                other = corpus[(i * 7919 + len(content)) % len(corpus)]
+                content += f"{other.title}. {other.summary} "
             articles.append(Article(id=f"b{i}", feed_id="bench", url=f"https://bench.example/{i}",
-                                    title=ex.title, summary=f"{ex.summary} ({i})"))
+                                    title=ex.title, summary=f"{ex.summary} ({i})",
+                                    content=content[: args.content_chars]))
         t = time.perf_counter()
         for k in range(0, len(articles), args.batch):
             analyzer.analyze(articles[k : k + args.batch])

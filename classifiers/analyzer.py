@@ -17,9 +17,11 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from classifiers.base import Evidence
+from classifiers.context import active_groups, passing_groups
 from classifiers.features import candidates_of, mentions_of
 from classifiers.gazetteer import Gazetteer, default_gazetteer
-from classifiers.model import MAX_CHARS, NewsClassifier
+from classifiers.model import NewsClassifier
+from classifiers.text import strip_related
 from newswatch.models import Article
 
 log = logging.getLogger("newswatch.classify")
@@ -54,15 +56,16 @@ class ModelAnalyzer:
         self.version = str(self.metadata.get("version", ""))
 
     def scores_for_texts(self, texts: Sequence[str]) -> tuple[np.ndarray, Any]:
-        Xm = self.model.transform_features(texts)
+        Xm = self.model.transform_features(texts, self.gazetteer)
         raw = self.model._decision(Xm)
         adjusted = 1.0 / (1.0 + np.exp(-(raw - _logit(self.model.thresholds_))))
         return adjusted, Xm
 
     def analyze_texts(self, texts: Sequence[str]) -> list[Evidence]:
+        """Evidence for whole texts: the model reads each lede, the gazetteer all of it."""
         if not texts:
             return []
-        texts = [t[:MAX_CHARS] for t in texts]
+        texts = [strip_related(t) for t in texts]
         scores, Xm = self.scores_for_texts(texts)
         flagged = scores >= 0.5
         explained: dict[tuple[int, int], list[tuple[str, float]]] = {}
@@ -74,23 +77,25 @@ class ModelAnalyzer:
                 explained[(r, j)] = readable_terms(terms, self.top_terms)
         out = []
         for i, text in enumerate(texts):
-            default = self.gazetteer is default_gazetteer()
-            mentions = mentions_of(text) if default else self.gazetteer.mentions(text)
+            mentions = mentions_of(text, self.gazetteer)
             reasons = []
             for j, label in enumerate(self.labels):
                 if flagged[i, j]:
                     terms = ", ".join(repr(t) for t, _ in explained[(i, j)])
                     reasons.append(f"{label} {scores[i, j]:.2f}: {terms}")
             seen: dict[str, list[str]] = {}
-            for m in mentions:
-                seen.setdefault(m.group, [])
-                if m.alias not in seen[m.group]:
-                    seen[m.group].append(m.alias)
-            for group, aliases in seen.items():
-                reasons.append(f"group {group} (as {', '.join(repr(a) for a in aliases)})")
-            candidates = (
-                candidates_of(text) if default else tuple(self.gazetteer.candidates(text, mentions))
-            )
+            if mentions:
+                active = set(active_groups(mentions))
+                for m in mentions:
+                    if m.group in active and m.alias not in seen.setdefault(m.group, []):
+                        seen[m.group].append(m.alias)
+                for group, aliases in seen.items():
+                    reasons.append(f"group {group} (as {', '.join(repr(a) for a in aliases)})")
+                for group, role in passing_groups(mentions).items():
+                    how = "as a government" if role == "government" else "in the name of a war"
+                    reasons.append(f"group {group} named only {how}: a passing mention, "
+                                   "not counted")
+            candidates = candidates_of(text, self.gazetteer)
             reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
             out.append(
                 Evidence(

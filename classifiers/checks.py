@@ -32,12 +32,25 @@ def known_labels(config: Config) -> tuple[list[str], list[Problem]]:
     return [str(lb) for lb in meta.get("labels", LABELS)], []
 
 
+def known_groups(config: Config) -> tuple[list[str], list[Problem]]:
+    """Canonical names the classify stage would know (bundled and the user's), and the
+    problems of the user's groups (bad groups file, colliding or repeated aliases)."""
+    from classifiers.gazetteer import default_gazetteer, gazetteer_for
+    from classifiers.usergroups import GroupsError
+
+    try:
+        return list(gazetteer_for(config).groups), []
+    except GroupsError as exc:  # still check watches against every name the user meant
+        names = [*default_gazetteer().groups, *(g.name for g in config.groups)]
+        return names, exc.items
+
+
 def check_config(config: Config) -> list[Problem]:
-    from classifiers.gazetteer import gazetteer_for
     from classifiers.rules import watch_problems
 
     labels, problems = known_labels(config)
-    groups = list(gazetteer_for(config).groups)
+    groups, group_problems = known_groups(config)
+    problems += group_problems
     unavailable = KEYWORDS_ONLY if config.classifier.kind == "keywords" else ""
     problems += watch_problems(config.watches, groups, labels, unavailable)
     # A route's labels match label names (score >= 0.5) or canonical group names.

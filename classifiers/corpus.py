@@ -33,6 +33,8 @@ class Example:
     groups: tuple[str, ...] = ()
     lang: str = "en"
     source: str = ""  # file name the example came from
+    weight: float = 1.0  # in training: the user's feedback weighs more than bundled examples
+    feedback: bool = False  # from the user corpus (`newswatch label`): never held out
 
     @property
     def text(self) -> str:
@@ -93,7 +95,8 @@ def label_matrix(examples: Sequence[Example], labels: Sequence[str] = LABELS) ->
 def corpus_hash(examples: Sequence[Example]) -> str:
     h = hashlib.sha256()
     for e in examples:
-        h.update(json.dumps([e.title, e.summary, sorted(e.labels)], ensure_ascii=False).encode())
+        row = [e.title, e.summary, sorted(e.labels)] + ([e.weight] if e.weight != 1.0 else [])
+        h.update(json.dumps(row, ensure_ascii=False).encode())
     return h.hexdigest()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -30,11 +31,15 @@ def user_corpus_path(config: Config) -> Path:
 
 
 def training_examples(config: Config, extra: list[str] | None = None) -> list[Example]:
-    """Bundled corpus + user feedback (+ extra files), user examples last."""
+    """Bundled corpus + user feedback (+ extra files), user examples last; the user's feedback
+    carries ``[classifier] feedback_weight``."""
     examples = load_corpus()
     user = user_corpus_path(config)
     if user.exists():
-        examples.extend(read_jsonl(user))
+        weight = config.classifier.feedback_weight
+        examples.extend(
+            dataclasses.replace(e, weight=weight, feedback=True) for e in read_jsonl(user)
+        )
     for path in extra or []:
         examples.extend(read_jsonl(path))
     return examples
@@ -74,7 +79,7 @@ def cache_dir() -> Path:
 def _cache_key(examples: list[Example]) -> str:
     h = hashlib.sha256(json.dumps(environment(), sort_keys=True).encode())
     here = Path(__file__).parent
-    for name in ("model.py", "features.py", "lexicon.py", "gazetteer.py", "text.py",
-                 "training.py", "data/groups.json"):
+    for name in ("model.py", "features.py", "lexicon.py", "gazetteer.py", "context.py",
+                 "candidates.py", "text.py", "training.py", "data/groups.json"):
         h.update((here / name).read_bytes())  # feature code and gazetteer shape the model
     return f"default-{corpus_hash(examples)[:16]}-{h.hexdigest()[:10]}"

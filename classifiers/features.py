@@ -2,6 +2,11 @@
 
 They carry what n-grams learnt from our corpus cannot: that an unseen alias names a group,
 that border and violence words occur together, that a "raid" story is about police or trade.
+Groups and candidates are read from the whole text (title, summary, content: a long report may
+name its groups only in its last paragraphs); word counts from the lede only (the first
+:data:`classifiers.text.LEDE_CHARS` characters), as the n-grams are. A group named only as a
+government or in a war's name is a passing mention: it has its own feature and does not count
+as a named group.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifiers.gazetteer import Mention, default_gazetteer
+from classifiers.context import active_groups
+from classifiers.gazetteer import Gazetteer, Mention, default_gazetteer
 from classifiers.lexicon import ARMED, BORDER, OFF_TOPIC, VIOLENCE
-from classifiers.text import folded_tokens
+from classifiers.text import LEDE_CHARS, folded_tuple
 
 FEATURES = (
     "group named",
@@ -29,6 +35,7 @@ FEATURES = (
     "border and violence words",
     "border words and a group",
     "off-topic words (police, trade, sport...)",
+    "group named only as a government or in a war's name",
 )
 
 
@@ -37,25 +44,35 @@ def _log(n: int) -> float:
 
 
 @lru_cache(maxsize=4096)
-def mentions_of(text: str) -> tuple[Mention, ...]:
+def _mentions(text: str, gaz: Gazetteer) -> tuple[Mention, ...]:
+    return tuple(gaz.mentions(text))
+
+
+def mentions_of(text: str, gaz: Gazetteer | None = None) -> tuple[Mention, ...]:
     """Gazetteer mentions, cached: features and explanations of one batch share them."""
-    return tuple(default_gazetteer().mentions(text))
+    return _mentions(text, gaz or default_gazetteer())
 
 
 @lru_cache(maxsize=4096)
-def candidates_of(text: str) -> tuple[str, ...]:
-    return tuple(default_gazetteer().candidates(text, mentions_of(text)))
+def _candidates(text: str, gaz: Gazetteer) -> tuple[str, ...]:
+    return tuple(gaz.candidates(text, _mentions(text, gaz)))
 
 
-def cue_vector(text: str) -> list[float]:
-    low = folded_tokens(text)
-    mentions = mentions_of(text)
-    groups = {m.group for m in mentions}
+def candidates_of(text: str, gaz: Gazetteer | None = None) -> tuple[str, ...]:
+    return _candidates(text, gaz or default_gazetteer())
+
+
+def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
+    gaz = gaz or default_gazetteer()
+    low = folded_tuple(text[:LEDE_CHARS])
+    mentions = mentions_of(text, gaz)
+    groups = set(active_groups(mentions))
+    passing = bool(mentions) and not groups
     armed = len([t for t in low if t in ARMED])
     border = len([t for t in low if t in BORDER])
     violence = len([t for t in low if t in VIOLENCE])
     off = len([t for t in low if t in OFF_TOPIC])
-    candidates = candidates_of(text) if armed else ()
+    candidates = candidates_of(text, gaz) if armed else ()
     return [
         float(bool(groups)),
         _log(len(groups)),
@@ -67,6 +84,7 @@ def cue_vector(text: str) -> list[float]:
         float(border > 0 and violence > 0),
         float(border > 0 and bool(groups or candidates)),
         _log(off),
+        float(passing),
     ]
 
 
@@ -80,8 +98,10 @@ class CueFeatures(TransformerMixin, BaseEstimator):
         self.n_features_out_ = len(FEATURES)
         return self
 
-    def transform(self, X: Iterable[str]) -> sparse.csr_matrix:
-        rows = np.array([cue_vector(t) for t in X], dtype=np.float64).reshape(-1, len(FEATURES))
+    def transform(self, X: Iterable[str], gazetteer: Gazetteer | None = None) -> sparse.csr_matrix:
+        """``gazetteer``: the groups to look for (default: the bundled ones)."""
+        rows = np.array([cue_vector(t, gazetteer) for t in X], dtype=np.float64)
+        rows = rows.reshape(-1, len(FEATURES))
         return sparse.csr_matrix(rows * self.weight)
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:

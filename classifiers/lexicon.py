@@ -32,10 +32,23 @@ GROUP_CONTEXT = _words(
     """fighters fighter militants militant militia militias militiamen rebels rebel insurgents
     insurgent insurgency mercenaries mercenary jihadists jihadist jihadi gunmen claimed claims
     responsibility commander commanders group's group affiliate affiliated loyalists
-    chief boss founder separatists separatist
+    chief boss founder separatists separatist leader leaders controlled held stronghold
     paramilitary pmc guerrillas guerrilla partisans saboteurs ambush ambushed attacked attack
     боевики боевиков бойцы бойцов наемники бойовики combattants jihadistes rebelles milice
     combatientes guerrilleros rebeldes milicia"""
+)
+
+# Words that make "<group> <word>" or "<word> run by <group>" the government of a place.
+GOVERNMENT = _words(
+    """government governments administration authorities ministry ministries minister ministers
+    rulers regime cabinet governor governors"""
+)
+
+# The state side of a war named after its two sides ("Israel-Hezbollah conflict").
+WAR_SIDES = _words(
+    """israel ukraine russia gaza lebanon syria yemen saudi iraq iran turkey afghanistan pakistan
+    india nigeria sudan somalia ethiopia mali myanmar colombia us usa america egypt kenya congo
+    drc philippines mozambique niger burkina chad cameroon"""
 )
 
 # Border vocabulary for cross-border raid cues.

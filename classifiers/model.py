@@ -1,9 +1,12 @@
 """The newswatch text classifier: a multi-label scikit-learn estimator.
 
-Features: word 1-2-grams and character 4-grams inside words (one TF-IDF vocabulary, sublinear
-tf; see :class:`classifiers.vectorizer.TextVectorizer`) plus the gazetteer/cue block of
-:mod:`classifiers.features`, into one logistic regression per label. Decisions use per-label
-thresholds (``thresholds_``) chosen on held-out data by :mod:`classifiers.training`.
+Features: word 1-2-grams and character 4-grams inside words of the lede (the first
+``MAX_CHARS`` characters; one TF-IDF vocabulary, sublinear tf; see
+:class:`classifiers.vectorizer.TextVectorizer`) plus the gazetteer/cue block of
+:mod:`classifiers.features` (groups from the whole text), into one logistic regression per
+label; ``fit`` takes per-example ``sample_weight`` (the user's feedback weighs more).
+Decisions use per-label thresholds (``thresholds_``) chosen on held-out data by
+:mod:`classifiers.training`.
 Follows the estimator contract: parameters stored unmodified in ``__init__``, fitted state in
 attributes ending in ``_``, ``get_params``/``set_params``/``clone`` work, seeded by
 ``random_state``.
@@ -20,10 +23,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from classifiers.features import CueFeatures
+from classifiers.gazetteer import Gazetteer
+from classifiers.text import LEDE_CHARS, strip_related
 from classifiers.vectorizer import TextVectorizer
 
 LABELS = ("cross_border_raid", "armed_group")
-MAX_CHARS = 2000  # title + lede is what matters; long bodies only cost time
+MAX_CHARS = LEDE_CHARS  # n-grams read title + lede; the gazetteer reads the whole text
 
 
 class NewsClassifier(ClassifierMixin, BaseEstimator):
@@ -50,8 +55,12 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     # -- fitting ---------------------------------------------------------------------------
-    def fit(self, X: Iterable[str], Y: object) -> NewsClassifier:
+    def fit(self, X: Iterable[str], Y: object, sample_weight: object = None,
+            gazetteer: Gazetteer | None = None) -> NewsClassifier:
         texts = self._texts(X)
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if weights is not None and weights.shape != (len(texts),):
+            raise ValueError(f"sample_weight has shape {weights.shape}; expected ({len(texts)},)")
         Y = np.asarray(Y)
         if Y.ndim == 1:
             Y = Y.reshape(-1, 1)
@@ -71,8 +80,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             max_features=self.max_features,
         )
         self.cues_ = CueFeatures(weight=self.cue_weight)
+        self.cues_.fit(texts)
         Xm = sparse.hstack(
-            [self.text_.fit_transform(texts), self.cues_.fit_transform(texts)], format="csr"
+            [self.text_.fit_transform(_ledes(texts)), self.cues_.transform(texts, gazetteer)],
+            format="csr",
         )
         coefs, intercepts = [], []
         for j in range(len(self.labels)):
@@ -80,7 +91,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
                 C=self.C, class_weight=self.class_weight, solver="liblinear", dual=True,
                 max_iter=2000,
                 random_state=self.random_state,
-            ).fit(Xm, Y[:, j])
+            ).fit(Xm, Y[:, j], sample_weight=weights)
             coefs.append(lr.coef_[0])
             intercepts.append(lr.intercept_[0])
         self.coef_ = np.vstack(coefs)  # (n_labels, n_features)
@@ -98,14 +109,17 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         texts = list(X)
         if not all(isinstance(t, str) for t in texts):
             raise ValueError("X must contain only strings (title + summary of each article)")
-        return [t[:MAX_CHARS] for t in texts]
+        return [strip_related(t) for t in texts]
 
     # -- prediction ------------------------------------------------------------------------
-    def transform_features(self, X: Iterable[str]) -> sparse.csr_matrix:
+    def transform_features(
+        self, X: Iterable[str], gazetteer: Gazetteer | None = None
+    ) -> sparse.csr_matrix:
         check_is_fitted(self, "coef_")
         texts = self._texts(X)
         return sparse.hstack(
-            [self.text_.transform(texts), self.cues_.transform(texts)], format="csr"
+            [self.text_.transform(_ledes(texts)), self.cues_.transform(texts, gazetteer)],
+            format="csr",
         )
 
     def decision_function(self, X: Iterable[str]) -> np.ndarray:
@@ -117,6 +131,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         """(n_samples, n_labels) probabilities, one column per label in ``classes_``."""
         return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
+
+    def predict_proba_with(self, X: Iterable[str], gazetteer: Gazetteer | None) -> np.ndarray:
+        """:meth:`predict_proba` with the groups of ``gazetteer`` (None: the bundled ones)."""
+        return 1.0 / (1.0 + np.exp(-self._decision(self.transform_features(X, gazetteer))))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """(n_samples, n_labels) 0/1 indicator matrix using ``thresholds_``."""
@@ -157,3 +175,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             cues = [k for k in order if str(names[idx[k]]).startswith("[")][: top - len(words)]
             out.append([(str(names[idx[k]]), float(vals[k])) for k in words + cues])
         return out
+
+
+def _ledes(texts: Sequence[str]) -> list[str]:
+    return [t[:MAX_CHARS] for t in texts]

@@ -1,4 +1,8 @@
-"""The classify stage: articles topic -> (batched analysis, watches) -> matches topic."""
+"""The classify stage: articles topic -> (batched analysis, watches) -> matches topic.
+
+Between batches the stage picks up a retrained model and an edited user groups file (see
+:mod:`classifiers.hotswap`); ``[[groups]]`` and ``[classifier]`` edits rebuild it (hot reload).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from classifiers.base import Analyzer, Evidence, Watch
 from newswatch import metrics, serde
@@ -42,6 +47,11 @@ class ClassifyStage:
         self.batch_size = batch_size
         self.consumer = bus.consumer(group, [articles_topic])
         self.matched = 0
+        self.refresher: Any = None  # classifiers.hotswap.Refresher, set by build_stage
+
+    def _refresh(self) -> None:
+        if self.refresher is not None:
+            self.refresher.check()
 
     def classify(self, articles: Sequence[Article]) -> list[Match]:
         if not articles:
@@ -63,6 +73,7 @@ class ClassifyStage:
         return matches
 
     def _handle(self, batch: list[Record]) -> None:
+        self._refresh()
         articles = []
         for record in batch:
             try:
@@ -77,7 +88,8 @@ class ClassifyStage:
         self.bus.flush()  # matches are durable before the articles are committed
 
     def run(self, stop: threading.Event) -> None:
-        consume(self.consumer, self._handle, stop, batch_size=self.batch_size)
+        consume(self.consumer, self._handle, stop, batch_size=self.batch_size,
+                on_idle=self._refresh)
 
     def drain(self) -> int:
         return consume(
@@ -93,28 +105,41 @@ class ClassifyStage:
         self.consumer.close()
 
 
-def build_analyzer(config: Config) -> Analyzer:
-    """The configured analyzer: the model (built on first use) or none for keyword setups."""
+def build_analyzer(config: Config, gazetteer: Any = None) -> Analyzer:
+    """The configured analyzer: the model (built on first use) with the bundled and the user's
+    groups, or none for keyword setups."""
     if config.classifier.kind == "keywords":
         return NoAnalysis()
     from classifiers.analyzer import ModelAnalyzer
     from classifiers.defaults import ensure_model
+    from classifiers.gazetteer import gazetteer_for
 
     model, meta = ensure_model(config)
-    return ModelAnalyzer(model, meta)
+    return ModelAnalyzer(model, meta, gazetteer=gazetteer or gazetteer_for(config))
 
 
 def build_stage(config: Config, bus: Bus) -> ClassifyStage:
+    from classifiers.defaults import model_dir
     from classifiers.gazetteer import gazetteer_for
+    from classifiers.hotswap import Refresher
     from classifiers.rules import build_watches
+    from classifiers.usergroups import groups_file
 
-    analyzer = build_analyzer(config)
-    watches = build_watches(
-        config.watches,
-        known_groups=gazetteer_for(config).groups,
-        known_labels=[] if isinstance(analyzer, NoAnalysis) else getattr(analyzer, "labels", None),
+    gazetteer = gazetteer_for(config)  # GroupsError names every bad or colliding alias
+    analyzer = build_analyzer(config, gazetteer)
+
+    def watches_for(gaz: Any, labels: list[str]) -> list[Watch]:
+        return list(build_watches(config.watches, known_groups=gaz.groups, known_labels=labels))
+
+    keywords_only = isinstance(analyzer, NoAnalysis)
+    stage = ClassifyStage(
+        bus, config.bus.topic(ARTICLES), config.bus.topic(MATCHES),
+        watches_for(gazetteer, [] if keywords_only else getattr(analyzer, "labels", [])),
+        analyzer, group=config.bus.group("classify"), batch_size=config.classifier.batch_size,
     )
-    return ClassifyStage(
-        bus, config.bus.topic(ARTICLES), config.bus.topic(MATCHES), watches, analyzer,
-        group=config.bus.group("classify"), batch_size=config.classifier.batch_size,
+    stage.refresher = Refresher(
+        stage, None if keywords_only else model_dir(config), groups_file(config),
+        lambda: gazetteer_for(config), watches_for,
+        check_secs=config.service.reload_check_secs,
     )
+    return stage

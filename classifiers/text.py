@@ -11,6 +11,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
+# The lede: what the model's n-grams read (title + the start of the text). The gazetteer reads
+# the whole text.
+LEDE_CHARS = 2000
+
 # Letters and digits; hyphens, quotes, apostrophes and underscores separate tokens.
 _TOKEN = re.compile(r"[^\W_]+")
 
@@ -34,6 +38,9 @@ def _tokens(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(strip_accents(text)))
 
 
+token_tuple = _tokens  # the same, as the cached tuple itself (read-only callers)
+
+
 def tokens(text: str) -> list[str]:
     """Accent-stripped tokens in their original case (hyphens and quotes split words)."""
     return list(_tokens(text))
@@ -45,9 +52,30 @@ def _folded(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(strip_accents(text.casefold())))
 
 
+folded_tuple = _folded
+
+
 def folded_tokens(text: str) -> list[str]:
     """Case- and accent-folded tokens (cached: features of one batch share them)."""
     return list(_folded(text))
+
+
+# "Related: <headline>; <headline>" and "Read more: ..." trailing a plain-text description:
+# other stories' headlines, cut from the marker to the end of its line before classification
+# (the collector drops the HTML form of these lists; this catches the plain-text form).
+_RELATED = re.compile(
+    r"(?:(?<=[.!?\u2026])[ \t]+|(?<=\n))(?:related(?:[ \t]+(?:stories|coverage|articles|news|"
+    r"links))?|read[ \t]+(?:more|also)|also[ \t]+read|see[ \t]+also|more[ \t]+from[ \t]+[\w \t]"
+    r"{1,30}|more[ \t]+stories|top[ \t]+stories|latest[ \t]+news|recommended)[ \t]*:[^\n]*",
+    re.IGNORECASE,
+)
+
+
+def strip_related(text: str) -> str:
+    """``text`` without trailing lists of related headlines ("Related: ...", "Read more: ...")."""
+    if ":" not in text:
+        return text
+    return _RELATED.sub("", text)
 
 
 def normalise(text: str) -> str:

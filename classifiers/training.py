@@ -4,6 +4,9 @@
 (the best F1 within 0.5..0.9: real news has far fewer positives than our corpus, so a
 threshold below 0.5 would trade many false alarms for little recall; ties take the middle one),
 reports held-out metrics, then refits on everything with the same parameters and seed.
+The user's feedback (``Example.feedback``) is never held out and weighs ``weight`` times a
+bundled example, so the held-out split stays the same from one retrain to the next.
+:func:`retrain` (see :mod:`classifiers.retrain`) compares the old and new model on it.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sklearn.metrics import precision_recall_curve, precision_recall_fscore_supp
 from sklearn.model_selection import GroupShuffleSplit
 
 from classifiers.corpus import Example, corpus_hash, label_matrix, template_key
+from classifiers.gazetteer import Gazetteer
 from classifiers.model import LABELS, NewsClassifier
 
 Progress = Callable[[str], None]
@@ -28,10 +32,20 @@ BETA = 1.0
 
 
 def split(examples: Sequence[Example], seed: int, test_size: float = 0.2):
-    groups = [f"{e.source}|{template_key(e)}" for e in examples]
+    """(train, held-out) indices: whole sentence templates of the bundled examples held out;
+    the user's feedback always trains."""
+    base = np.array([i for i, e in enumerate(examples) if not e.feedback], dtype=int)
+    fixed = np.array([i for i, e in enumerate(examples) if e.feedback], dtype=int)
+    groups = [f"{examples[i].source}|{template_key(examples[i])}" for i in base]
     splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
-    train_idx, test_idx = next(splitter.split(np.zeros(len(examples)), groups=groups))
-    return train_idx, test_idx
+    train_part, test_part = next(splitter.split(np.zeros(len(base)), groups=groups))
+    return np.sort(np.concatenate([base[train_part], fixed])), base[test_part]
+
+
+def heldout_id(examples: Sequence[Example]) -> str:
+    """Identity of a held-out split: two models with the same id were scored on the same
+    examples (their ``metrics_heldout`` compare)."""
+    return corpus_hash(sorted(examples, key=lambda e: (e.title, e.summary)))[:16]
 
 
 def best_threshold(y: np.ndarray, p: np.ndarray) -> float:
@@ -65,29 +79,34 @@ def metrics(Y: np.ndarray, P: np.ndarray, thresholds: Sequence[float],
 
 def train(
     examples: Sequence[Example], seed: int = 0, progress: Progress | None = None,
-    params: dict[str, Any] | None = None,
+    params: dict[str, Any] | None = None, gazetteer: Gazetteer | None = None,
 ) -> tuple[NewsClassifier, dict[str, Any]]:
     step = progress or (lambda _msg: None)
     if len(examples) < 10:
         raise ValueError(f"only {len(examples)} examples; training needs at least 10")
     Y = label_matrix(examples)
     texts = [e.text for e in examples]
+    weights = np.array([e.weight for e in examples], dtype=float)
     step(PHASES[0])
     train_idx, test_idx = split(examples, seed)
     held = NewsClassifier(random_state=seed, **(params or {}))
     step(PHASES[1])
-    held.fit([texts[i] for i in train_idx], Y[train_idx])
+    held.fit([texts[i] for i in train_idx], Y[train_idx], sample_weight=weights[train_idx],
+             gazetteer=gazetteer)
     step(PHASES[2])
-    P = held.predict_proba([texts[i] for i in test_idx])
+    P = held.predict_proba_with([texts[i] for i in test_idx], gazetteer)
     thresholds = [best_threshold(Y[test_idx, j], P[:, j]) for j in range(len(LABELS))]
     heldout = metrics(Y[test_idx], P, thresholds)
     step(PHASES[3])
-    model = NewsClassifier(random_state=seed, **(params or {})).fit(texts, Y)
+    model = NewsClassifier(random_state=seed, **(params or {})).fit(
+        texts, Y, sample_weight=weights, gazetteer=gazetteer)
     model.thresholds_ = np.array(thresholds)
     digest = corpus_hash(examples)
     meta = {
         "corpus_hash": digest, "examples": len(examples), "seed": seed,
+        "feedback_examples": sum(1 for e in examples if e.feedback),
         "heldout_examples": len(test_idx), "metrics_heldout": heldout,
+        "heldout_id": heldout_id([examples[i] for i in test_idx]),
         "params": {k: (list(v) if isinstance(v, tuple) else v)
                    for k, v in model.get_params().items()},
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -100,13 +119,14 @@ def train(
 def evaluate(
     model: NewsClassifier, examples: Sequence[Example],
     progress: Callable[[int], None] | None = None, batch_size: int = 512,
+    gazetteer: Gazetteer | None = None,
 ) -> dict[str, Any]:
     """Metrics at the model's thresholds and PR curves; ``progress(n)`` after each batch."""
     Y = label_matrix(examples, list(model.classes_))
     parts = []
     for i in range(0, len(examples), batch_size):
         chunk = examples[i : i + batch_size]
-        parts.append(model.predict_proba([e.text for e in chunk]))
+        parts.append(model.predict_proba_with([e.text for e in chunk], gazetteer))
         if progress:
             progress(len(chunk))
     P = np.vstack(parts)
@@ -117,6 +137,14 @@ def evaluate(
             prec, rec, _ = precision_recall_curve(Y[:, j], P[:, j])
             result["curves"][label] = (prec, rec)
     return result
+
+
+def retrain(config: Any, **kwargs: Any) -> Any:
+    """Train on the bundled and user corpora, compare with the current model on the same
+    held-out split, save unless F1 drops: see :func:`classifiers.retrain.retrain`."""
+    from classifiers.retrain import retrain as _retrain
+
+    return _retrain(config, **kwargs)
 
 
 def pr_plot(

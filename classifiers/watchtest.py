@@ -44,10 +44,11 @@ def test_watch(config: Config, path: str) -> tuple[list[str], bool]:
     from classifiers.stage import NoAnalysis, build_analyzer
 
     article = read_article(path)
-    analyzer = build_analyzer(config)
-    labels = None if isinstance(analyzer, NoAnalysis) else analyzer.labels
     try:
-        watches: list[RuleWatch] = build_watches(config.watches, gazetteer_for(config).groups,
+        gazetteer = gazetteer_for(config)
+        analyzer = build_analyzer(config, gazetteer)
+        labels = None if isinstance(analyzer, NoAnalysis) else analyzer.labels
+        watches: list[RuleWatch] = build_watches(config.watches, gazetteer.groups,
                                                  labels if labels is not None else [])
     except ValueError as exc:
         raise WatchTestError(str(exc)) from None

@@ -109,6 +109,9 @@ def entry_to_article(entry: Any, ctx: FeedContext) -> Article | None:
     )
     title = html_to_text(entry.get("title", ""))
     if not (title or summary or content):
+        # Nothing but a list of links: the links are all there is, keep them.
+        summary = html_to_text(entry.get("summary", ""), drop_links=False)
+    if not (title or summary or content):
         return None
     title = _title(title, summary or content)
     if not summary:

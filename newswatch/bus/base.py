@@ -131,14 +131,17 @@ def consume(
     batch_size: int = 500,
     poll_timeout_secs: float = 0.5,
     until_idle: bool = False,
+    on_idle: Callable[[], None] | None = None,
 ) -> int:
     """Poll -> handle -> commit until ``stop`` is set (or, with ``until_idle``, until a poll is
     empty). Commits only after ``handle`` returned, so a crash redelivers the batch. Returns the
-    number of records handled."""
+    number of records handled. ``on_idle`` runs after each empty poll (between batches)."""
     handled = 0
     while not stop.is_set():
         batch = consumer.poll(max_records=batch_size, timeout_secs=poll_timeout_secs)
         if not batch:
+            if on_idle is not None:
+                on_idle()
             if until_idle:
                 break
             continue

@@ -16,6 +16,8 @@ COMMAND_MODULES = (
     "newswatch.cli.replay",
     "newswatch.cli.check",
     "newswatch.cli.classify",
+    "newswatch.cli.train",
+    "newswatch.cli.groups",
     "newswatch.cli.alerts",
     "newswatch.cli.feeds",
     "newswatch.cli.record",

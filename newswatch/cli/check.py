@@ -15,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="validate a config file and exit",
         description="Validate the config as `newswatch run` would before starting: unknown "
         "keys, bad values, broken references between tables, labels the model does not know, "
-        "groups not in the gazetteer, channels that cannot be opened. Every problem is printed "
+        "groups not in the gazetteer, user groups whose aliases collide with other groups, "
+        "channels that cannot be opened. Every problem is printed "
         "as FILE:LINE: key.path: message, with the closest known name where there is one; "
         "exit 1 if any. The file is -c FILE or FILE, else $NEWSWATCH_CONFIG, else "
         "./newswatch.toml, else the bundled sample.",
@@ -39,9 +40,13 @@ def _main(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print_config_error(exc)
         return 1
+    from classifiers.gazetteer import gazetteer_for
+
+    groups = gazetteer_for(config).groups.values()
+    yours = sum(1 for g in groups if g.source != "bundled")
     print(
         f"{path or SAMPLE}: ok ({len(config.feeds)} feeds, {len(config.watches)} watches, "
-        f"{len(config.channels)} channels, bus {config.bus_url()}, "
-        f"data_dir {config.service.data_dir})"
+        f"{len(config.channels)} channels, {len(groups)} groups ({yours} yours), "
+        f"bus {config.bus_url()}, data_dir {config.service.data_dir})"
     )
     return 0

@@ -1,4 +1,5 @@
-"""Classifier commands: ``classify``, ``train``, ``evaluate``, ``label``, ``test-watch``."""
+"""Classifier commands: ``classify``, ``evaluate``, ``label``, ``test-watch`` (``train``: in
+train.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newswatch.cli.common import add_config_option, config_from_args, setup_logging
-from newswatch.progress import logs_above_bars, progress
+from newswatch.progress import progress
 
 PLOT_HINT = "install matplotlib for the plot: pip install 'newswatch[plot]'"
 
@@ -27,16 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", metavar="DIR", help="model directory (default: from config)")
     add_config_option(p)
     p.set_defaults(func=_classify)
-
-    p = sub.add_parser("train", help="train the classifier on the bundled and user corpora",
-                       description="Train (seeded, reproducible) on the bundled corpus, the user "
-                       "feedback corpus and any --corpus files; print held-out metrics and save "
-                       "model.joblib + model.json.")
-    p.add_argument("--output", metavar="DIR", help="model directory (default: from config)")
-    p.add_argument("--corpus", action="append", default=[], metavar="FILE.jsonl")
-    p.add_argument("--seed", type=int, default=0)
-    add_config_option(p)
-    p.set_defaults(func=_train)
 
     p = sub.add_parser("evaluate", help="precision/recall/F1 per label on labelled data",
                        description="Score a labelled JSONL file (corpus format) and write a "
@@ -72,10 +63,14 @@ def _fail(message: str, code: int = 2) -> int:
 def _analyzer(args: argparse.Namespace, config: Any) -> Any:
     from classifiers.analyzer import ModelAnalyzer, load_analyzer
     from classifiers.defaults import ensure_model
+    from classifiers.usergroups import user_gazetteer
 
+    gazetteer = user_gazetteer(config)  # the bundled groups plus the user's
     if getattr(args, "model", None):
-        return load_analyzer(args.model)
-    return ModelAnalyzer(*ensure_model(config))
+        analyzer = load_analyzer(args.model)
+        analyzer.gazetteer = gazetteer
+        return analyzer
+    return ModelAnalyzer(*ensure_model(config), gazetteer=gazetteer)
 
 
 def _text_of(line: str, where: str) -> str:
@@ -116,7 +111,7 @@ def _classify(args: argparse.Namespace) -> int:
         return _fail(f"{args.file}: cannot read: {exc.strerror}")
     try:
         analyzer = _analyzer(args, config)
-    except ModelError as exc:
+    except (ModelError, ValueError) as exc:
         stream.close()
         return _fail(str(exc))
     size = 1 if stream.isatty() else config.classifier.batch_size
@@ -129,35 +124,6 @@ def _classify(args: argparse.Namespace) -> int:
                        "reasons": list(ev.reasons)}
                 sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
             sys.stdout.flush()
-    return 0
-
-
-def _train(args: argparse.Namespace) -> int:
-    from classifiers.artifact import save_model
-    from classifiers.corpus import CorpusError
-    from classifiers.defaults import model_dir, training_examples
-    from classifiers.training import PHASES, train
-
-    config = config_from_args(args, checked=False)
-    setup_logging(config.service.log_level)
-    try:
-        examples = training_examples(config, args.corpus)
-    except CorpusError as exc:
-        return _fail(str(exc))
-    out = Path(args.output) if args.output else model_dir(config)
-    with logs_above_bars(), progress(total=len(PHASES), desc="train", unit="step") as bar:
-        def step(msg: str) -> None:  # called as each phase starts, and with "done" at the end
-            if msg != PHASES[0]:
-                bar.update(1)
-            if msg != "done":
-                bar.set_postfix_str(msg)
-
-        model, meta = train(examples, seed=args.seed, progress=step)
-    save_model(model, out, meta)
-    print(f"trained on {meta['examples']} examples (corpus {meta['corpus_hash'][:12]}, "
-          f"seed {args.seed}); held-out ({meta['heldout_examples']} examples):")
-    _print_metrics(meta["metrics_heldout"])
-    print(f"model saved to {out}")
     return 0
 
 
@@ -178,7 +144,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     try:
         examples = read_jsonl(args.data)
         analyzer = _analyzer(args, config)
-    except (CorpusError, ModelError) as exc:
+    except (CorpusError, ModelError, ValueError) as exc:
         return _fail(str(exc))
     if not examples:
         return _fail(f"{args.data}: no examples")

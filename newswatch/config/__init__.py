@@ -22,6 +22,7 @@ from newswatch.config.channels import ChannelConfig
 from newswatch.config.classifier import ClassifierConfig
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
+from newswatch.config.groups import GroupConfig
 from newswatch.config.paths import resolve_paths
 from newswatch.config.problems import Check, Problem, located, run_checks
 from newswatch.config.routing import AlertSettings, RouteConfig
@@ -43,6 +44,7 @@ class Config(StrictModel):
     alerts: AlertSettings = AlertSettings()
     collect: CollectConfig = CollectConfig()
     classifier: ClassifierConfig = ClassifierConfig()
+    groups: list[GroupConfig] = []
 
     @model_validator(mode="before")
     @classmethod
@@ -97,7 +99,8 @@ def apply_env(raw: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]
                     raise ConfigError([f"{var}: no item named {part!r} to override"])
             else:
                 node = node.setdefault(
-                    part, {} if part not in ("feeds", "watches", "channels", "routes") else []
+                    part,
+                    {} if part not in ("feeds", "watches", "channels", "routes", "groups") else [],
                 )
         if isinstance(node, dict):
             node[parts[-1]] = value

@@ -15,4 +15,11 @@ class ClassifierConfig(StrictModel):
     model_path: str = ""
     # Feedback from ``newswatch label``; empty: <data_dir>/corpus/user.jsonl.
     user_corpus_path: str = ""
+    # How much one example of the user corpus weighs in training against one bundled example:
+    # enough that articles worded like a corrected one follow the correction.
+    feedback_weight: float = Field(20.0, ge=1.0, le=1000.0)
     batch_size: int = Field(256, ge=1, le=100_000)
+    # The user's own groups (JSON array in the groups.json format, or TOML with [[groups]]
+    # tables), merged with the bundled gazetteer and the [[groups]] of this file; re-read when
+    # it changes while the service runs.
+    groups_file: str = ""

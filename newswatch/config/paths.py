@@ -16,6 +16,7 @@ PATH_KEYS: tuple[tuple[str, ...], ...] = (
     ("alerts", "ledger_path"),
     ("classifier", "model_path"),
     ("classifier", "user_corpus_path"),
+    ("classifier", "groups_file"),
     ("collect", "record_dir"),
     ("channels", "*", "password_file"),
     ("channels", "*", "secret_file"),

@@ -58,7 +58,7 @@ def located(problem: Problem, text: str, source: str) -> str:
 def _duplicates(config: Config) -> list[Problem]:
     out = []
     for table, attr in (("feeds", "id"), ("watches", "name"), ("channels", "name"),
-                        ("routes", "name")):
+                        ("routes", "name"), ("groups", "name")):
         seen: set[str] = set()
         for i, item in enumerate(getattr(config, table)):
             value = getattr(item, attr)

@@ -26,6 +26,7 @@ SECTION_STAGES: dict[str, frozenset[str]] = {
     "collect": frozenset({"collect"}),
     "watches": frozenset({"classify", "alert"}),
     "classifier": frozenset({"classify"}),
+    "groups": frozenset({"classify"}),
     "channels": frozenset({"alert"}),
     "routes": frozenset({"alert"}),
     "alerts": frozenset({"alert"}),

@@ -96,7 +96,7 @@ def work(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     status, out, terminal = run_tty("train", "-c", str(cfg), "--output", str(model))
     assert status == 0, terminal
     assert "model saved to" in out
-    assert_bar(terminal, "train", 4)
+    assert_bar(terminal, "train", 5)
     assert "fit on training part" in terminal  # the phase is shown next to the bar
     assert not BAR.search(out)
     return {"tmp": tmp, "cfg": cfg, "model": model}
