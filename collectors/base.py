@@ -35,6 +35,7 @@ class ParsedFeed:
     link: str = ""
     ttl_secs: int | None = None  # from <ttl> (RSS) when the feed has one
     fetched: datetime | None = None  # the reference time the articles were normalised against
+    reader: str = ""  # 'fast', 'json' or 'feedparser (why the fast path was not taken)'
 
 
 @dataclass(slots=True)

@@ -30,15 +30,18 @@ class Collector:
         *,
         max_bytes: int = DEFAULT_MAX_BYTES,
         future_skew_secs: int = 600,
+        fast_xml: bool = True,
     ):
         self.bus, self.topic, self.seen, self.on_article = bus, topic, seen, on_article
         self.max_bytes, self.future_skew_secs = max_bytes, future_skew_secs
+        self.fast_xml = fast_xml
         self._lock = threading.Lock()  # dedupe + publish + record is one step across feeds
 
     def ingest(self, feed: FetchedFeed) -> IngestSummary:
         parsed = parse_feed(
             feed, max_bytes=self.max_bytes, future_skew_secs=self.future_skew_secs,
             detect_language=False,  # done below for new articles only
+            fast=self.fast_xml,
         )
         summary = IngestSummary(feeds=1, warnings=list(parsed.warnings), ttl_secs=parsed.ttl_secs)
         for warning in parsed.warnings:
