@@ -51,10 +51,9 @@ class Collector:
         with self._lock:
             decided: list[tuple[Article, list[tuple[str, bool]], SeenResult | None]] = []
             batch: dict[str, str] = {}  # key -> article id, for repeats inside this body
-            for article in parsed.articles:
-                keys = dedupe_keys(article)
-                at = article.fetched
-                first = self.seen.find(keys, at)
+            keyed = [(a, dedupe_keys(a)) for a in parsed.articles]
+            found = self.seen.find_many([(keys, a.fetched) for a, keys in keyed])
+            for (article, keys), first in zip(keyed, found, strict=True):
                 if first is None:
                     local = next((batch[k] for k, _ in keys if k in batch), None)
                     if local is not None:
@@ -68,8 +67,9 @@ class Collector:
                 self.bus.publish(self.topic, article.id, serde.dumps(article))
             if new:
                 self.bus.flush()
-            for article, keys, first in decided:
-                self.seen.record(article, keys, article.fetched, first)
+            # one seen-store transaction per feed body (was one per article: 5% of collect time)
+            self.seen.record_many([(a, k, a.fetched, f) for a, k, f in decided])
+            for article, _, first in decided:
                 if first is None:
                     summary.articles += 1
                     if self.on_article is not None:

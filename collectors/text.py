@@ -149,7 +149,8 @@ _NON_WORD = re.compile(r"[^\w]+")
 def normalise_title(value: str) -> str:
     """Case-, accent-, punctuation- and whitespace-insensitive form of a title."""
     folded = unicodedata.normalize("NFKD", value.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    if not folded.isascii():  # (ASCII has no combining marks)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", folded).strip()
 
 
