@@ -172,8 +172,10 @@ def read_fast(
         state.feed["language"] = lang.replace("_", "-")
     try:
         walk(state, root, names)
-    except (Fallback, RecursionError):
+    except Fallback:
         raise
+    except RecursionError:  # absurdly deep nesting: feedparser's event parser takes it
+        raise Fallback("elements nested too deeply for the fast path") from None
     except Exception as exc:  # feedparser would have failed its own way: let it
         raise Fallback(f"fast path stopped: {exc!r}") from None
     if not state.version.startswith(("rss", "atom10")):

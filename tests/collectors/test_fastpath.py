@@ -111,3 +111,10 @@ def test_response_headers(name: str) -> None:
 def test_random_feeds(make) -> None:  # noqa: ANN001
     readers = [check(FetchedFeed(f"r{seed}", make(seed), WHEN)) for seed in range(120)]
     assert readers.count("fast") > 100  # the generator exercises the fast path, not the fallback
+
+
+def test_deep_nesting_is_left_to_feedparser() -> None:
+    deep = "<x>" * 3000 + "</x>" * 3000
+    body = RSS.format(f"<item><title>Deep</title><link>https://d.example/1</link>{deep}</item>")
+    reader = check(FetchedFeed("deep", body.encode(), WHEN))
+    assert reader == "feedparser (elements nested too deeply for the fast path)"
