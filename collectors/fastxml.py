@@ -21,9 +21,8 @@ from feedparser.encodings import convert_to_utf8
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import make_safe_absolute_uri
 
-from collectors import fastpeople  # noqa: F401  (registers its handlers)
-from collectors.fastelems import walk
 from collectors.fastrules import Fallback, State
+from collectors.fastwalk import walk
 
 KNOWN_NS = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
 XML_NS = "http://www.w3.org/XML/1998/namespace"
