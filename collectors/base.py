@@ -35,6 +35,7 @@ class ParsedFeed:
     link: str = ""
     ttl_secs: int | None = None  # from <ttl> (RSS) when the feed has one
     fetched: datetime | None = None  # the reference time the articles were normalised against
+    reader: str = ""  # 'fast', 'json' or 'feedparser (why the fast path was not taken)'
 
 
 @dataclass(slots=True)
@@ -66,12 +67,22 @@ class SeenStore(Protocol):
     def find(self, keys: list[tuple[str, bool]], at: datetime) -> SeenResult | None:
         """The earlier article any of ``keys`` (key, windowed) belongs to, or None if new."""
 
+    def find_many(
+        self, items: list[tuple[list[tuple[str, bool]], datetime]]
+    ) -> list[SeenResult | None]:
+        """:meth:`find` for each (keys, at) of one feed body (one read transaction)."""
+
     def record(
         self, article: Article, keys: list[tuple[str, bool]], at: datetime,
         first: SeenResult | None,
     ) -> None:
         """Remember the keys (after the article was published, or as a duplicate of ``first``,
         linking a copy from another feed as an additional source)."""
+
+    def record_many(
+        self, items: list[tuple[Article, list[tuple[str, bool]], datetime, SeenResult | None]]
+    ) -> None:
+        """:meth:`record` for every article of one feed body, in one transaction."""
 
     def sources(self, article_id: str) -> list[Source]:
         """Additional sources recorded for ``article_id`` (syndication)."""

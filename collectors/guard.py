@@ -52,10 +52,13 @@ def _wide(body: bytes) -> str | None:
     return None
 
 
+_CONTROLS = bytes([*range(9), *range(14, 32), 127])
+
+
 def _looks_binary(head: bytes) -> bool:
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return controls > len(head) // 20
 
 

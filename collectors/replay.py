@@ -20,6 +20,7 @@ from typing import Any
 
 from collectors.base import FetchedFeed
 from collectors.parse import DEFAULT_MAX_BYTES, FIXED_EPOCH
+from collectors.sniff import skip_reason
 from newswatch.models import as_utc
 
 FEED_SUFFIXES = {".xml", ".rss", ".atom", ".rdf", ".json", ".feed"}
@@ -30,14 +31,23 @@ class SidecarError(ValueError):
     pass
 
 
-def feed_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named by ``paths`` (directories walked in sorted order; sidecars skipped)."""
+def feed_files(
+    paths: Iterable[str | os.PathLike[str]], skipped: dict[str, str] | None = None
+) -> Iterator[Path]:
+    """Files named by ``paths``; directories are walked in sorted order. In a directory, a file
+    with a feed extension is taken, a sidecar is left out, and any other file is taken when its
+    content looks like a feed (sniffed), else recorded in ``skipped`` (path -> reason)."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and _is_feed(child):
+                if not child.is_file() or child.name.endswith(SIDECAR):
+                    continue
+                reason = "" if _has_feed_suffix(child) else skip_reason(child)
+                if not reason:
                     yield child
+                elif skipped is not None:
+                    skipped[str(child)] = reason
         elif path.exists():
             yield path
         else:
@@ -48,9 +58,7 @@ def _bare(name: str) -> str:
     return name[:-3] if name.endswith(".gz") else name
 
 
-def _is_feed(path: Path) -> bool:
-    if path.name.endswith(SIDECAR):
-        return False
+def _has_feed_suffix(path: Path) -> bool:
     return Path(_bare(path.name)).suffix.lower() in FEED_SUFFIXES
 
 

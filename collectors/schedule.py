@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from collectors.base import FetchedFeed
 from collectors.collector import Collector
 from collectors.fetch import Fetched, Fetcher, FetchError
+from collectors.fulltext import FullText
 from collectors.health import HealthReporter
 from collectors.policy import failure_delay, jitter_secs, success_delay
 from collectors.record import Recorder
@@ -54,6 +55,7 @@ class FeedScheduler:
         self.fetcher = Fetcher(self.collect)
         self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._hosts_lock = threading.Lock()
+        self.full_text = FullText(self.fetcher, self.collect, self._host_slot)
         self._unsaved: dict[str, FeedState] = {}  # states the state file did not take (yet)
         self.scheduler = BackgroundScheduler(
             timezone=UTC, executors={"default": ThreadPoolExecutor(self.collect.max_workers)}
@@ -174,9 +176,13 @@ class FeedScheduler:
     def _ingest(self, feed: FeedConfig, got: Fetched):  # noqa: ANN202
         if self.recorder is not None and feed.record:
             self.recorder.save(feed.id, feed.url, got)
+        enrich = None
+        if feed.full_text:
+            enrich = lambda articles: self.full_text.enrich(feed, articles)  # noqa: E731
         return self.collector.ingest(
             FetchedFeed(feed.id, got.body, got.fetched, got.final_url, got.headers,
-                        got.final_url, language=feed.language)
+                        got.final_url, language=feed.language),
+            enrich,
         )
 
     def _failed(

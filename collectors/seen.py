@@ -41,16 +41,32 @@ class SqliteSeenStore:
 
     def find(self, keys: list[tuple[str, bool]], at: datetime) -> SeenResult | None:
         """The earlier article any of ``keys`` belongs to, or None if the story is new."""
-        ts, window = at.timestamp(), self.window.total_seconds()
+        return self.find_many([(keys, at)])[0]
+
+    def find_many(
+        self, items: list[tuple[list[tuple[str, bool]], datetime]]
+    ) -> list[SeenResult | None]:
+        """:meth:`find` for each (keys, at) of one feed body, in one read transaction."""
+        window = self.window.total_seconds()
+        out: list[SeenResult | None] = []
         with self._lock:
-            for key, windowed in keys:
-                row = self._conn.execute(
-                    "SELECT s.article_id, s.at, a.feed_id FROM seen_keys s "
-                    "LEFT JOIN articles a USING(article_id) WHERE s.key=?",
-                    (key,),
-                ).fetchone()
-                if row and (not windowed or abs(row[1] - ts) <= window):
-                    return SeenResult(row[0], row[2] or "")
+            self._conn.execute("BEGIN")
+            try:
+                for keys, at in items:
+                    out.append(self._find(keys, at.timestamp(), window))
+            finally:
+                self._conn.execute("COMMIT")
+        return out
+
+    def _find(self, keys: list[tuple[str, bool]], ts: float, window: float) -> SeenResult | None:
+        for key, windowed in keys:
+            row = self._conn.execute(
+                "SELECT s.article_id, s.at, a.feed_id FROM seen_keys s "
+                "LEFT JOIN articles a USING(article_id) WHERE s.key=?",
+                (key,),
+            ).fetchone()
+            if row and (not windowed or abs(row[1] - ts) <= window):
+                return SeenResult(row[0], row[2] or "")
         return None
 
     def record(
@@ -62,35 +78,45 @@ class SqliteSeenStore:
     ) -> None:
         """Remember ``keys`` for the story (new, or a duplicate of ``first``); a copy from
         another feed is kept as an additional source of the first article."""
-        ts = at.timestamp()
-        owner = first.article_id if first else article.id
+        self.record_many([(article, keys, at, first)])
+
+    def record_many(
+        self, items: list[tuple[Article, list[tuple[str, bool]], datetime, SeenResult | None]]
+    ) -> None:
+        """:meth:`record` for every article of one feed body, in one write transaction."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                for key, windowed in keys:
-                    # Keep the first owner of a key; a stale windowed key goes to a new story.
-                    self._conn.execute(
-                        "INSERT INTO seen_keys(key, article_id, at, windowed) VALUES (?,?,?,?) "
-                        "ON CONFLICT(key) DO UPDATE SET article_id=excluded.article_id, "
-                        "at=excluded.at WHERE seen_keys.windowed=1 AND ?",
-                        (key, owner, ts, int(windowed), int(first is None)),
-                    )
-                if first is None:
-                    self._conn.execute(
-                        "INSERT OR IGNORE INTO articles VALUES (?,?,?,?,?)",
-                        (article.id, article.feed_id, article.url, article.title, ts),
-                    )
-                elif first.feed_id and first.feed_id != article.feed_id:
-                    src = article.source or Source(feed_id=article.feed_id, url=article.url)
-                    self._conn.execute(
-                        "INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)",
-                        (owner, article.feed_id, src.feed_title, src.feed_url,
-                         src.url or article.url, ts),
-                    )
+                for article, keys, at, first in items:
+                    self._record(article, keys, at.timestamp(), first)
                 self._conn.execute("COMMIT")
             except BaseException:
                 storage.rollback(self._conn)
                 raise
+
+    def _record(
+        self, article: Article, keys: list[tuple[str, bool]], ts: float, first: SeenResult | None
+    ) -> None:
+        owner = first.article_id if first else article.id
+        for key, windowed in keys:
+            # Keep the first owner of a key; a stale windowed key goes to a new story.
+            self._conn.execute(
+                "INSERT INTO seen_keys(key, article_id, at, windowed) VALUES (?,?,?,?) "
+                "ON CONFLICT(key) DO UPDATE SET article_id=excluded.article_id, "
+                "at=excluded.at WHERE seen_keys.windowed=1 AND ?",
+                (key, owner, ts, int(windowed), int(first is None)),
+            )
+        if first is None:
+            self._conn.execute(
+                "INSERT OR IGNORE INTO articles VALUES (?,?,?,?,?)",
+                (article.id, article.feed_id, article.url, article.title, ts),
+            )
+        elif first.feed_id and first.feed_id != article.feed_id:
+            src = article.source or Source(feed_id=article.feed_id, url=article.url)
+            self._conn.execute(
+                "INSERT OR IGNORE INTO sources VALUES (?,?,?,?,?,?)",
+                (owner, article.feed_id, src.feed_title, src.feed_url, src.url or article.url, ts),
+            )
 
     def sources(self, article_id: str) -> list[Source]:
         with self._lock:

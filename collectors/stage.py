@@ -12,6 +12,7 @@ from collectors.record import Recorder
 from collectors.schedule import FeedScheduler
 from collectors.seen import SqliteSeenStore
 from collectors.state import FeedStateStore
+from collectors.text import load_language_model
 from newswatch.bus import Bus
 from newswatch.config import Config
 from newswatch.models import Article
@@ -41,10 +42,12 @@ def build_collector(
     return Collector(
         bus, config.bus.topic(ARTICLES), seen, on_article,
         max_bytes=config.collect.max_bytes, future_skew_secs=config.collect.future_skew_secs,
+        fast_xml=config.collect.fast_xml,
     )
 
 
 def build_stage(config: Config, bus: Bus) -> FeedScheduler:
+    load_language_model()  # now, not on the first new article (about 1.4 s)
     return FeedScheduler(
         config.feeds,
         build_collector(config, bus),

@@ -4,120 +4,15 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 import unicodedata
-from html.parser import HTMLParser
+from typing import Any
+
+from collectors.htmlfast import may_drop, simple_text
+from collectors.htmlparse import parsed_text
 
 _SPACE = re.compile(r"\s+")
 _TAGGED = re.compile(r"</?[a-zA-Z][^>]*>")
-_SKIP = frozenset({"script", "style", "noscript", "template", "iframe", "object", "svg", "head"})
-_BLOCK = frozenset(
-    {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td",
-     "blockquote", "section", "article", "figure", "figcaption", "pre", "hr", "table"}
-)
-
-
-# Lists of related links ("<ul><li><a>Another headline</a></li>...") and "Related:" /
-# "Read more:" blocks are navigation, not the story: a feed's description that lists five other
-# headlines would otherwise be classified as if it reported all of them. A list counts as links
-# when most of its text is link text; a list of sentences with a link in them stays.
-LINK_LIST_SHARE = 0.6
-_RELATED = re.compile(
-    r"^\s*(related(\s+(stories|articles|coverage|content|news|links|reading|posts|topics|"
-    r"videos?))?|read\s+(more|also|next)|see\s+also|also\s+read|more\s+(on\s+this(\s+story)?|"
-    r"stories|news|from\s+[^:]{1,40})|recommended(\s+stories)?|you\s+may\s+also\s+like|"
-    r"further\s+reading|latest\s+news|top\s+stories|trending)\s*(:|$|[-\u2013\u2014|\u00bb>])",
-    re.IGNORECASE,
-)
-_LISTS = frozenset({"ul", "ol", "dl"})
-_CHUNKS = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "section", "aside",
-                     "header", "footer", "nav", "blockquote"})
-
-
-class _Frame:
-    """A list or block being read: where its text starts in the output, its chars and link
-    chars (frames nest like the tags, so a frame's text is always the tail of the output)."""
-
-    __slots__ = ("tag", "start", "chars", "link")
-
-    def __init__(self, tag: str, start: int) -> None:
-        self.tag, self.start, self.chars, self.link = tag, start, 0, 0
-
-    def links_only(self, share: float) -> bool:
-        return self.chars > 0 and self.link >= share * self.chars
-
-
-class _Text(HTMLParser):
-    def __init__(self, drop_links: bool = True) -> None:
-        super().__init__(convert_charrefs=True)
-        self.drop_links = drop_links
-        self.parts: list[str] = []
-        self.frames = [_Frame("", 0)]
-        self.open: dict[str, int] = {}  # open frames per tag: closing is O(1) amortised
-        self.skipping = 0
-        self.in_link = 0
-        self.after_marker = False  # a "Related:" heading was dropped; drop link-only blocks
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in _SKIP:
-            self.skipping += 1
-        elif tag == "a":
-            self.in_link += 1
-        elif tag in _BLOCK:
-            self.parts.append(" ")
-            if self.drop_links and (tag in _LISTS or tag in _CHUNKS):
-                self.frames.append(_Frame(tag, len(self.parts)))
-                self.open[tag] = self.open.get(tag, 0) + 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag == "a":
-            self.in_link = max(0, self.in_link - 1)
-        elif tag in _BLOCK:
-            if self.open.get(tag):
-                while self._pop().tag != tag:  # unclosed inner frames close with it
-                    pass
-            self.parts.append(" ")
-
-    def _pop(self) -> _Frame:
-        frame = self.frames.pop()
-        self.open[frame.tag] -= 1
-        if frame.tag in _LISTS:
-            keep = not frame.links_only(LINK_LIST_SHARE)
-        elif frame.chars <= 400 and _RELATED.match(self._head(frame)) and (
-            frame.link or frame.chars <= 40
-        ):
-            keep, self.after_marker = False, True
-        elif self.after_marker and frame.links_only(0.9):
-            keep = False
-        else:
-            keep = True
-            self.after_marker = self.after_marker and not frame.chars
-        if keep:
-            parent = self.frames[-1]
-            parent.chars += frame.chars
-            parent.link += frame.link
-        else:
-            del self.parts[frame.start :]
-        return frame
-
-    def _head(self, frame: _Frame) -> str:
-        return "".join(self.parts[frame.start : frame.start + 12])
-
-    def handle_data(self, data: str) -> None:
-        if self.skipping:
-            return
-        self.parts.append(data)
-        n = len(data.strip())
-        frame = self.frames[-1]
-        frame.chars += n
-        if self.in_link:
-            frame.link += n
-
-    def close(self) -> None:
-        super().close()
-        while len(self.frames) > 1:
-            self._pop()
 
 
 def html_to_text(value: str | None, _depth: int = 0, drop_links: bool = True) -> str:
@@ -130,13 +25,11 @@ def html_to_text(value: str | None, _depth: int = 0, drop_links: bool = True) ->
         value = html.unescape(value)
         if not _TAGGED.search(value) or _depth > 2:
             return _SPACE.sub(" ", value).strip()
-    parser = _Text(drop_links)
-    try:
-        parser.feed(value)
-        parser.close()
-    except Exception:  # HTMLParser is lenient; be safe on pathological input anyway
+    text = None if drop_links and may_drop(value) else simple_text(value)
+    if text is None:
+        text = parsed_text(value, drop_links)
+    if text is None:
         return _SPACE.sub(" ", html.unescape(re.sub(r"<[^>]*>", " ", value))).strip()
-    text = "".join(parser.parts)
     # Text that was escaped twice by the publisher ("&amp;lt;b&amp;gt;") shows tags: strip again.
     if _depth < 3 and "<" in text and ">" in text and _TAGGED.search(text):
         return html_to_text(text, _depth + 1, drop_links)
@@ -149,25 +42,37 @@ _NON_WORD = re.compile(r"[^\w]+")
 def normalise_title(value: str) -> str:
     """Case-, accent-, punctuation- and whitespace-insensitive form of a title."""
     folded = unicodedata.normalize("NFKD", value.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    if not folded.isascii():  # (ASCII has no combining marks)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", folded).strip()
 
 
 _identifier = None
+_identifier_lock = threading.Lock()
+# Cost grows with length; 300 characters agree with 600 on 3,878 of 3,882 real titles+summaries
+# (feeds corpus and news sample; the 4 others were below the 0.8 confidence either way).
+LANGUAGE_SAMPLE_CHARS = 300
+
+
+def load_language_model() -> Any:
+    """The py3langid identifier, loaded once (about 1.4 s): the collect stage calls this at start
+    so the first new article does not wait for it."""
+    global _identifier
+    with _identifier_lock:
+        if _identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _identifier
 
 
 def detect_language(text: str, declared: str = "") -> str | None:
     """ISO 639-1 code of ``text`` (py3langid), else the feed's declared language, else None."""
     declared = (declared or "").strip().lower().replace("_", "-").split("-")[0][:3] or ""
-    sample = text[:600]  # plenty to tell languages apart; cost grows with length
-    if sum(c.isalpha() for c in sample) < 20:
+    sample = text[:LANGUAGE_SAMPLE_CHARS]
+    if sum(map(str.isalpha, sample)) < 20:
         return declared or None
-    global _identifier
-    if _identifier is None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-        _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    lang, prob = _identifier.classify(sample)
+    lang, prob = load_language_model().classify(sample)
     if prob >= 0.8 or not declared:
         return str(lang)
     return declared

@@ -59,6 +59,7 @@ class ReplaySummary(IngestSummary):
     withheld: dict[str, str] = field(default_factory=dict)
     withheld_sent: dict[str, int] = field(default_factory=dict)
     withheld_dir: str = ""
+    skipped: dict[str, str] = field(default_factory=dict)  # path -> why it is not a feed
 
 
 LOCAL_KINDS = ("console", "file")
@@ -95,7 +96,8 @@ def replay(
     Alerts reach console:// and file:// channels only, unless ``deliver``: the others'
     alerts go to ``<data_dir>/replay-withheld/<channel>.jsonl`` (see :func:`withhold_remote`)."""
     summary = ReplaySummary()
-    files = list(feed_files(paths))  # a missing path fails before anything is published
+    # a missing path fails before anything is published
+    files = list(feed_files(paths, summary.skipped))
     if not deliver:
         out = Path(config.service.data_dir) / "replay-withheld"
         config, summary.withheld = withhold_remote(config, out)

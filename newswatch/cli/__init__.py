@@ -10,29 +10,59 @@ from collections.abc import Sequence
 
 from newswatch import __version__
 
-# Only commands that are built are listed; a module registers one or more sub-commands.
-COMMAND_MODULES = (
-    "newswatch.cli.run",
-    "newswatch.cli.replay",
-    "newswatch.cli.check",
-    "newswatch.cli.classify",
-    "newswatch.cli.train",
-    "newswatch.cli.groups",
-    "newswatch.cli.alerts",
-    "newswatch.cli.feeds",
-    "newswatch.cli.record",
-)
+# Each command, the module whose register() builds its parser, and the line `newswatch --help`
+# shows for it (tests/core/test_cli_startup.py keeps the lines equal to the modules' own).
+# Only the module of the command being run is imported: `newswatch --help` loads no stage,
+# pydantic, feedparser or scikit-learn, and `newswatch classify` loads no collector.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "run": ("newswatch.cli.run", "run the pipeline as a service"),
+    "replay": ("newswatch.cli.replay", "replay saved feed files through the pipeline"),
+    "check-config": ("newswatch.cli.check", "validate a config file and exit"),
+    "classify": ("newswatch.cli.classify",
+                 "classify JSON lines or plain text lines with the local model"),
+    "train": ("newswatch.cli.train", "train the classifier on the bundled and user corpora"),
+    "evaluate": ("newswatch.cli.classify", "precision/recall/F1 per label on labelled data"),
+    "label": ("newswatch.cli.classify", "record feedback on an article for the next training"),
+    "test-watch": ("newswatch.cli.classify", "show which watches match an article and why"),
+    "groups": ("newswatch.cli.groups",
+               "list the named groups the classifier knows (bundled and yours)"),
+    "alerts": ("newswatch.cli.alerts", "show alerts and their delivery state; manage dead letters"),
+    "feeds": ("newswatch.cli.feeds", "list feeds with their health, or import an OPML file"),
+    "record": ("newswatch.cli.record", "fetch the configured feeds once and save them for replay"),
+}
+COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command word of ``argv`` (the top level has only options before it)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(
+    argv: Sequence[str] | None = None, *, full: bool = False
+) -> argparse.ArgumentParser:
+    """The parser for ``argv`` (default: sys.argv): the named command's module registers its
+    real sub-parser(s); the other commands are listed by name and help line only. ``full``
+    imports every command module (for tests and documentation)."""
     parser = argparse.ArgumentParser(
         prog="newswatch",
         description="Streaming news monitoring: feeds -> classifier -> email and webhook alerts.",
     )
     parser.add_argument("--version", action="version", version=f"newswatch {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(sub)
+    command = _command_in(sys.argv[1:] if argv is None else argv)
+    if full:
+        wanted = set(COMMAND_MODULES)
+    else:
+        wanted = {COMMANDS[command][0]} if command in COMMANDS else set()
+    registered: set[str] = set()
+    for name, (module, help_line) in COMMANDS.items():
+        if module in wanted:
+            if module not in registered:
+                importlib.import_module(module).register(sub)
+                registered.add(module)
+        else:
+            sub.add_parser(name, help=help_line)
     return parser
 
 
@@ -52,7 +82,7 @@ def _stdout_gone() -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)  # --help output meets the pipe too
         status = int(args.func(args) or 0)

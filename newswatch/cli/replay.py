@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO
 
+from collectors.sniff import skip_kind
 from newswatch import app, serde
 from newswatch.cli.common import add_config_option, config_from_args, setup_logging
 from newswatch.cli.tempdir import guarded_tempdir
@@ -30,7 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default the replay uses a fresh, temporary state directory and embedded bus, so "
         "replaying twice gives the same result. Alerts go to console:// and file:// channels "
         "only: email, webhook and chat channels are withheld (their alerts are counted in the "
-        "summary) unless --deliver is given.",
+        "summary) unless --deliver is given. "
+        "In a directory, files without a feed extension are read when their content is a "
+        "feed (sniffed); other files are skipped, each named with its reason and counted in "
+        "the summary.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH")
     add_config_option(p)
@@ -92,10 +97,12 @@ def _main(args: argparse.Namespace) -> int:
         except FileNotFoundError as exc:
             print(f"newswatch: {exc}", file=sys.stderr)
             return 2
+    for path, reason in list(summary.skipped.items())[:SHOW_SKIPPED]:
+        print(f"replay: skipped {path}: {reason}", file=sys.stderr)
     print(
         f"replay: {len(summary.files)} files, {summary.feeds} feeds, {summary.articles} articles, "
         f"{summary.duplicates} duplicates, {len(summary.warnings)} warnings, "
-        f"{summary.matches} matches, {summary.alerts} alerts",
+        f"{summary.matches} matches, {summary.alerts} alerts{skipped_note(summary.skipped)}",
         file=sys.stderr,
     )
     if summary.withheld:
@@ -105,3 +112,15 @@ def _main(args: argparse.Namespace) -> int:
         print(f"replay: not delivered to {shown}: replay delivers to console:// and file:// "
               f"channels only{kept}; pass --deliver to send them", file=sys.stderr)
     return 0
+
+
+SHOW_SKIPPED = 20  # files listed one by one; the summary line counts them all
+
+
+def skipped_note(skipped: dict[str, str]) -> str:
+    """'; skipped 3 files: 2 not a feed, 1 unreadable' (empty when nothing was skipped)."""
+    if not skipped:
+        return ""
+    kinds = Counter(skip_kind(reason) for reason in skipped.values())
+    parts = ", ".join(f"{n} {kind}" for kind, n in kinds.most_common())
+    return f"; skipped {len(skipped)} file{'s' if len(skipped) != 1 else ''}: {parts}"

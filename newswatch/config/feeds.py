@@ -28,6 +28,9 @@ class FeedConfig(StrictModel):
     record: bool = False
     # Declared language (ISO 639-1) used when detection on the text is not confident.
     language: str = ""
+    # Fetch each new entry's page and use its main text as the article's content (robots.txt
+    # honoured, same limits as the feed; needs the 'fulltext' extra).
+    full_text: bool = False
 
     @field_validator("url")
     @classmethod

@@ -21,7 +21,7 @@ def _cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 
 
 def _commands() -> list[str]:
-    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    sub = next(a for a in build_parser(full=True)._actions if a.dest == "command")
     return sorted(sub.choices)  # type: ignore[arg-type]
 
 
