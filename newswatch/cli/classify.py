@@ -21,8 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "classify", help="classify JSON lines or plain text lines with the local model",
         description="Read JSON lines with 'title' and optional 'summary'/'content' (or plain "
         "text lines) and print one JSON object per input line, in order: flagged, label scores "
-        "(0.5 is the model's decision threshold), canonical group names, candidate group names "
-        "and reasons. Uses the default model (built on first use) unless --model is given.",
+        "(0.5 is the model's decision threshold), canonical group names, candidate group names, "
+        "places (where the event happened first) and reasons. Uses the default model (built on "
+        "first use) unless --model is given.",
     )
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
     p.add_argument("--model", metavar="DIR", help="model directory (default: from config)")
@@ -100,6 +101,12 @@ def _batches(stream: TextIO, name: str, size: int) -> Iterator[list[str]]:
         yield batch
 
 
+def place_json(place: Any) -> dict[str, str]:
+    """A place as ``classify`` prints it: id (ISO code or name), name, kind, country, region."""
+    return {"id": place.id, "name": place.name, "kind": place.kind, "country": place.country,
+            "region": place.region}
+
+
 def _classify(args: argparse.Namespace) -> int:
     from classifiers.artifact import ModelError
 
@@ -121,6 +128,7 @@ def _classify(args: argparse.Namespace) -> int:
             for ev in analyzer.analyze_texts(batch):
                 out = {"flagged": any(s >= 0.5 for s in ev.labels.values()), "labels": ev.labels,
                        "groups": list(ev.groups), "candidates": list(ev.candidates),
+                       "places": [place_json(p) for p in ev.places],
                        "reasons": list(ev.reasons)}
                 sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
             sys.stdout.flush()
