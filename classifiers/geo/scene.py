@@ -69,8 +69,17 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
     origins: list[str] = []
     placed: list[Place] = []
     others: list[Place] = []
-    for m in mentions:
+    handoff = False
+    for k, m in enumerate(mentions):
         role, h = _role(low, m), home(m.place)
+        if handoff and role == "place":
+            role = "placed"
+        # "into Russia's Belgorod region": the region after the possessive is the place
+        nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+        handoff = role == "placed" and nxt is not None and nxt.start == m.end + 1 and (
+            low[m.end : m.end + 1] == ["s"])
+        if handoff:
+            role = "place"
         if role == "actor":
             actors.append(h)
         elif role == "origin":
