@@ -11,7 +11,6 @@ from classifiers.analyzer import ModelAnalyzer, load_analyzer
 from classifiers.base import Evidence
 from classifiers.rules import RuleWatch, build_watches
 from newswatch.cli import main
-from newswatch.config import parse_config
 from newswatch.config.watches import WatchConfig
 from newswatch.models import Article, Place
 
@@ -54,22 +53,21 @@ def test_entries_resolve_through_aliases_in_several_languages():
     assert built("PS").match(art("x"), ev(gaza)) is not None
 
 
-def test_unknown_place_is_a_config_error_with_line_and_suggestion():
+def test_unknown_place_is_a_config_error_with_line_and_suggestion(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture):
     text = ('[[watches]]\nname = "raids"\nlabels = { cross_border_raid = 0.5 }\n'
-            'places = ["RU-BEL", "Belgorot region"]\n')
-    config = parse_config(text, "nw.toml")
-    with pytest.raises(ValueError) as err:
-        build_watches(config.watches, where=config.where)
-    msg = str(err.value)
-    assert "nw.toml:4: watches[0].places[1]" in msg and "'Belgorot region'" in msg
-    assert "did you mean 'Belgorod'?" in msg
-
-
-def test_check_config_reports_unknown_places(tmp_path: Path, capsys: pytest.CaptureFixture):
+            'places = ["RU-BEL", "Belgorot region"]\n\n[[watches]]\nname = "w"\n'
+            'places = ["Narnia Heights"]\n')
     cfg = tmp_path / "nw.toml"
-    cfg.write_text('[[watches]]\nname = "w"\nplaces = ["Narnia Heights"]\n', encoding="utf-8")
+    cfg.write_text(text, encoding="utf-8")
     assert main(["check-config", str(cfg)]) == 1
-    assert "unknown place 'Narnia Heights'" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()
+    assert (f"error: {cfg}:4: watches[0].places[1]: unknown place 'Belgorot region' "
+            "(did you mean 'Belgorod'?)") in err
+    assert any(e.startswith(f"error: {cfg}:8: watches[1].places[0]: unknown place 'Narnia "
+                            "Heights'") for e in err)
+    with pytest.raises(ValueError, match="watch 'w': unknown place 'Narnia Heights'"):
+        build_watches([WatchConfig(name="w", places=["Narnia Heights"])])
 
 
 def test_watch_with_places_matches_only_events_there(model_dir: Path):
