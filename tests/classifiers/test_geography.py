@@ -82,3 +82,15 @@ def test_failure_class_files_are_held_out_of_training():
         examples = read_jsonl(f)
         assert examples, f
         assert not trained & {e.title.casefold() for e in examples}, f
+
+
+def test_evaluate_classes_prints_one_f1_per_failure_class(model_dir, capsys):
+    from newswatch.cli import main
+
+    assert main(["evaluate", "--classes", "--model", str(model_dir)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = {ln.split()[0]: ln.split() for ln in out if ln.startswith("class") and "_" in ln}
+    assert set(rows) == {f.stem for f in class_files()}
+    for name, cols in rows.items():
+        assert cols[1] == TARGET[name.split("_", 1)[0]]
+        assert 0.0 <= float(cols[-1]) <= 1.0  # f1
