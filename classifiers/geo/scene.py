@@ -44,8 +44,8 @@ class Scene(NamedTuple):
 def _role(low: Sequence[str], m: PlaceMention) -> str:
     after = low[m.end : m.end + 3]
     prev = low[m.start - 1] if m.start else ""
-    if after[:1] and after[0] in W.BORDER_REF:
-        return "border"  # "near the Syrian border", "the Pakistani side of the frontier"
+    if after[:1] and after[0] in W.BORDER_REF and W.PLACE_NOUNS.isdisjoint(after[1:2]):
+        return "border"  # "near the Syrian border", not "a Pakistani border post"
     if m.demonym:
         if prev == "pro" or after[:1] == ("led",) or not W.ACTOR_NOUNS.isdisjoint(after):
             return "actor"
@@ -56,7 +56,8 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
         return "mention"
     if prev in W.ORIGIN:
         before = low[max(0, m.start - 6) : m.start - 1]
-        armed = not (W.ACTOR_NOUNS.isdisjoint(before) and W.ATTACK.isdisjoint(before))
+        armed = not (W.ACTOR_NOUNS.isdisjoint(before) and W.ATTACK.isdisjoint(before)) or (
+            not W.MOVE.isdisjoint(before) and not W.ACTOR_NOUNS.isdisjoint(low))
         return "origin" if armed and W.TRADE.isdisjoint(before) else "place"
     if after[:1] and after[0] in W.SAYS and m.place.kind in ("country", "territory"):
         return "source"  # "..., Japan says": who reports it, not where it happened

@@ -75,6 +75,9 @@ BLAMED = _words("blamed attributed")
 # Verbs after a country that make it the source of a report, not a place ("Japan says").
 SAYS = _words("says said say reports reported claims claimed accuses accused warns warned "
               "protests protested confirms confirmed tells told denies denied")
+# Movement that makes "from X" where an attack came from ("crossed the border from Ukraine").
+MOVE = _words("cross crosses crossed crossing infiltrate infiltrated infiltrating entered came "
+              "sneaked slipped stormed advanced pushed")
 # Trade and retreat words: "buys rockets from North Korea", "pulls forces back from Kharkiv"
 # are no attack from there.
 TRADE = _words("buy buys bought buying purchase purchases purchased import imports imported "
