@@ -1,6 +1,6 @@
 """Held-out examples of the failure classes of issue 9, one file per class, scored apart.
 
-``classifiers/data/failure_classes/classN_<name>.jsonl`` (corpus format) hold examples written
+``classifiers/data/heldout/classN_<name>.jsonl`` (corpus format) hold examples written
 for one class each: 1 raids told without border words, 2 group names that need context,
 3 passing mentions of groups, 4 raid false alarms (air/sea/runway "incursions", build-ups, an
 army at home near a border, "N miles from the border"), each with look-alikes of the other
@@ -25,7 +25,7 @@ TARGET = {"class1": "cross_border_raid", "class2": "armed_group", "class3": "arm
 
 def class_files(directory: str | Path | None = None) -> list[Path]:
     root = Path(directory) if directory else Path(
-        str(resources.files("classifiers.data").joinpath("failure_classes")))
+        str(resources.files("classifiers.data").joinpath("heldout")))
     return sorted(root.glob("*.jsonl"))
 
 

@@ -37,7 +37,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         labels: Sequence[str] = LABELS,
-        C: float = 2.0,
+        C: float = 4.0,
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] | None = (4, 4),
         min_df: int = 2,
