@@ -20,7 +20,8 @@ from classifiers.base import Evidence
 from classifiers.context import active_groups, passing_groups
 from classifiers.features import candidates_of, mentions_of
 from classifiers.gazetteer import Gazetteer, default_gazetteer
-from classifiers.model import NewsClassifier
+from classifiers.geofeatures import scene_of
+from classifiers.model import NewsClassifier, _ledes
 from classifiers.text import strip_related
 from newswatch.models import Article
 
@@ -37,6 +38,17 @@ def readable_terms(terms: list[tuple[str, float]], top: int) -> list[tuple[str, 
              and not all(w in _UNINFORMATIVE for w in t[0].split())]
     words = words[: max(top - 2, 1)]
     return words + cues[: top - len(words)]
+
+
+def geo_reason(scene: Any) -> str:
+    """The geography evidence in plain words: "where: Belgorod (RU); actors from UA"."""
+    where = ", ".join(f"{p.name} ({p.country})" if p.country and p.country != p.id else p.name
+                      for p in scene.places[:3])
+    text = f"where: {where}"
+    foreign = [a for a in scene.actors if a not in scene.targets]
+    if foreign:
+        text += f"; actors from {', '.join(foreign[:3])}"
+    return text
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
@@ -67,6 +79,7 @@ class ModelAnalyzer:
             return []
         texts = [strip_related(t) for t in texts]
         scores, Xm = self.scores_for_texts(texts)
+        ledes = _ledes(texts)
         flagged = scores >= 0.5
         explained: dict[tuple[int, int], list[tuple[str, float]]] = {}
         for j in range(len(self.labels)):
@@ -97,11 +110,14 @@ class ModelAnalyzer:
                                    "not counted")
             candidates = candidates_of(text, self.gazetteer)
             reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
+            scene = scene_of(ledes[i])  # where: from the lede, as the model reads it
+            if flagged[i].any() and scene.places:
+                reasons.append(geo_reason(scene))
             out.append(
                 Evidence(
                     labels={lb: round(float(scores[i, j]), 4) for j, lb in enumerate(self.labels)},
                     groups=tuple(seen), candidates=candidates, reasons=tuple(reasons),
-                    model_version=self.version,
+                    model_version=self.version, places=scene.places,
                 )
             )
         return out

@@ -104,5 +104,9 @@ def load_model(directory: str | Path) -> tuple[NewsClassifier, dict[str, Any]]:
                          "`newswatch train`") from None
     if not isinstance(model, NewsClassifier) or list(model.classes_) != meta.get("labels"):
         raise ModelError(f"{directory / MODEL_FILE}: not a newswatch model matching its metadata")
+    if not hasattr(model, "geo_"):
+        raise ModelError(f"{directory / MODEL_FILE}: built by an older newswatch without the "
+                         f"geography features; retrain with `newswatch train --output {directory}` "
+                         f"(or delete {directory} to have the default model rebuilt)")
     model.thresholds_ = np.array(meta["thresholds"], dtype=float)
     return model, meta

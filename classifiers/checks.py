@@ -3,7 +3,7 @@
 The names come from the same places the stage takes them from: labels from the model it would
 load (its ``model.json``, or the bundled labels when the default model is still to be built),
 groups from :func:`classifiers.gazetteer.gazetteer_for`. A new watch field with a vocabulary of
-its own (places, say) adds its check here.
+its own adds its check here (places: the classifier's geography).
 """
 
 from __future__ import annotations
@@ -46,13 +46,14 @@ def known_groups(config: Config) -> tuple[list[str], list[Problem]]:
 
 
 def check_config(config: Config) -> list[Problem]:
-    from classifiers.rules import watch_problems
+    from classifiers.rules import place_problems, watch_problems
 
     labels, problems = known_labels(config)
     groups, group_problems = known_groups(config)
     problems += group_problems
     unavailable = KEYWORDS_ONLY if config.classifier.kind == "keywords" else ""
     problems += watch_problems(config.watches, groups, labels, unavailable)
+    problems += place_problems(config.watches)
     # A route's labels match label names (score >= 0.5) or canonical group names.
     names = labels + groups
     for i, route in enumerate(config.routes):

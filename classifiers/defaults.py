@@ -79,7 +79,10 @@ def cache_dir() -> Path:
 def _cache_key(examples: list[Example]) -> str:
     h = hashlib.sha256(json.dumps(environment(), sort_keys=True).encode())
     here = Path(__file__).parent
-    for name in ("model.py", "features.py", "lexicon.py", "gazetteer.py", "context.py",
-                 "candidates.py", "text.py", "training.py", "data/groups.json"):
-        h.update((here / name).read_bytes())  # feature code and gazetteer shape the model
+    names = ["model.py", "features.py", "lexicon.py", "gazetteer.py", "context.py",
+             "candidates.py", "text.py", "training.py", "data/groups.json", "geofeatures.py",
+             "data/territories.json"]
+    names += [f"geo/{p.name}" for p in sorted((here / "geo").glob("*.py"))]
+    for name in names:
+        h.update((here / name).read_bytes())  # feature code and gazetteers shape the model
     return f"default-{corpus_hash(examples)[:16]}-{h.hexdigest()[:10]}"

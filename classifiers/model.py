@@ -4,7 +4,8 @@ Features: word 1-2-grams and character 4-grams inside words of the lede (the fir
 ``MAX_CHARS`` characters; one TF-IDF vocabulary, sublinear tf; see
 :class:`classifiers.vectorizer.TextVectorizer`) plus the gazetteer/cue block of
 :mod:`classifiers.features` (groups from the whole text), into one logistic regression per
-label; ``fit`` takes per-example ``sample_weight`` (the user's feedback weighs more).
+label, beside the geography block of :mod:`classifiers.geofeatures` (on the lede);
+``fit`` takes per-example ``sample_weight`` (the user's feedback weighs more).
 Decisions use per-label thresholds (``thresholds_``) chosen on held-out data by
 :mod:`classifiers.training`.
 Follows the estimator contract: parameters stored unmodified in ``__init__``, fitted state in
@@ -24,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from classifiers.features import CueFeatures
 from classifiers.gazetteer import Gazetteer
+from classifiers.geofeatures import GeoFeatures
 from classifiers.text import LEDE_CHARS, strip_related
 from classifiers.vectorizer import TextVectorizer
 
@@ -35,13 +37,14 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         labels: Sequence[str] = LABELS,
-        C: float = 2.0,
+        C: float = 4.0,
         word_ngrams: tuple[int, int] = (1, 2),
         char_ngrams: tuple[int, int] | None = (4, 4),
         min_df: int = 2,
         max_features: int | None = 300_000,
         cue_weight: float = 1.0,
-        class_weight: str | None = None,
+        geo_weight: float = 1.0,
+        class_weight: str | None = "balanced",
         random_state: int | None = None,
     ):
         self.labels = labels
@@ -51,6 +54,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.min_df = min_df
         self.max_features = max_features
         self.cue_weight = cue_weight
+        self.geo_weight = geo_weight
         self.class_weight = class_weight
         self.random_state = random_state
 
@@ -81,8 +85,11 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         )
         self.cues_ = CueFeatures(weight=self.cue_weight)
         self.cues_.fit(texts)
+        self.geo_ = GeoFeatures(weight=self.geo_weight).fit(texts)
+        ledes = _ledes(texts)
         Xm = sparse.hstack(
-            [self.text_.fit_transform(_ledes(texts)), self.cues_.transform(texts, gazetteer)],
+            [self.text_.fit_transform(ledes), self.cues_.transform(texts, gazetteer),
+             self.geo_.transform(ledes)],
             format="csr",
         )
         coefs, intercepts = [], []
@@ -117,8 +124,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     ) -> sparse.csr_matrix:
         check_is_fitted(self, "coef_")
         texts = self._texts(X)
+        ledes = _ledes(texts)
         return sparse.hstack(
-            [self.text_.transform(_ledes(texts)), self.cues_.transform(texts, gazetteer)],
+            [self.text_.transform(ledes), self.cues_.transform(texts, gazetteer),
+             self.geo_.transform(ledes)],
             format="csr",
         )
 
@@ -149,7 +158,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     def feature_names(self) -> np.ndarray:
         if getattr(self, "_names_cache", None) is None:
             self._names_cache = np.concatenate(
-                [self.text_.get_feature_names_out(), self.cues_.get_feature_names_out()]
+                [self.text_.get_feature_names_out(), self.cues_.get_feature_names_out(),
+                 self.geo_.get_feature_names_out()]
             )
         return self._names_cache
 

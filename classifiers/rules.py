@@ -1,5 +1,5 @@
 """Watch rules from config: labels with minimum scores, keywords/phrases, regexes, groups,
-feeds and languages. Every condition a watch sets must hold; a watch that sets none never
+places, feeds and languages. Every condition a watch sets must hold; a watch that sets none never
 matches. Keywords are case- and accent-folded and matched on word boundaries, with hyphens and
 quotes treated as spaces ("cross-border" finds "cross border")."""
 
@@ -28,7 +28,9 @@ def detect_language(text: str) -> str:
 
 
 class RuleWatch:
-    def __init__(self, config: WatchConfig):
+    def __init__(self, config: WatchConfig, places: dict[str, tuple[str, ...]] | None = None):
+        """``places``: each ``config.places`` entry -> the Place ids it names (resolved by
+        :func:`build_watches` through the geography; an entry not given stands for itself)."""
         self.config = config
         self.name = config.name
         kw, rx = config.keywords, config.regexes
@@ -39,6 +41,7 @@ class RuleWatch:
         self._rx_none = [re.compile(p, re.IGNORECASE) for p in rx.none]
         self._groups = {fold(g): g for g in config.groups}
         self._feeds = set(config.feeds)
+        self._places = {p: (places or {}).get(p, (p,)) for p in config.places}
         self._langs = {lang.lower() for lang in config.languages}
         self.active = bool(
             self._any
@@ -47,6 +50,7 @@ class RuleWatch:
             or config.labels
             or config.groups
             or config.candidates
+            or config.places
         )
 
     def match(self, article: Article, evidence: Evidence) -> Match | None:
@@ -81,6 +85,13 @@ class RuleWatch:
             if not hits:
                 return None, f"no watched group named (found: {list(evidence.groups)})"
             reasons.extend(f"watched group {g}" for g in hits)
+        if self._places:
+            where = [p for p in evidence.places
+                     if any(p.within(i) for ids in self._places.values() for i in ids)]
+            if not where:
+                found = [p.id for p in evidence.places]
+                return None, f"no event in the watched places {list(self._places)} (found: {found})"
+            reasons.append("where: " + ", ".join(p.name for p in where[:3]))
         if self._any or self._all or self._none:
             text = normalise(article.text)
             bad = [t for t, p in self._none if p.search(text)]
@@ -143,15 +154,49 @@ def watch_problems(
     return problems
 
 
+def place_problems(configs: Sequence[WatchConfig]) -> list[Problem]:
+    """Watch ``places`` entries the geography does not know, at ``watches[i].places[j]``, with
+    the closest known place name."""
+    problems = []
+    for i, w in enumerate(configs):
+        for j, entry, hint in resolve_places(w.places)[1]:
+            problems.append(Problem(("watches", i, "places", j), f"unknown place {entry!r}{hint}"))
+    return problems
+
+
+def resolve_places(entries: Sequence[str]) -> tuple[dict[str, tuple[str, ...]], list]:
+    """Watch ``places`` entries -> Place ids through the geography's aliases ("RU-BEL",
+    "Belgorod region", "Белгородская область"), and the unknown ones as (index, entry,
+    "did you mean" hint)."""
+    if not entries:
+        return {}, []
+    import difflib
+
+    from classifiers.geo.index import default_geography, key_of
+
+    geo = default_geography()
+    out, bad = {}, []
+    for j, entry in enumerate(entries):
+        found = geo.resolve(entry)
+        if found:
+            out[entry] = tuple(dict.fromkeys(p.id for p in found))
+            continue
+        near = difflib.get_close_matches(key_of(entry), geo.names(), n=1, cutoff=0.8)
+        shown = [p.name for p in geo.resolve(near[0])][:1] if near else []
+        bad.append((j, entry, f" (did you mean {shown[0]!r}?)" if shown else ""))
+    return out, bad
+
+
 def build_watches(
     configs: Iterable[WatchConfig],
     known_groups: Iterable[str] | None = None,
     known_labels: Iterable[str] | None = None,
 ) -> list[RuleWatch]:
-    """RuleWatches for ``configs``; unknown group or label names are errors naming the watch."""
+    """RuleWatches for ``configs``; unknown group, label or place names are errors naming the
+    watch."""
     configs = list(configs)
-    problems = watch_problems(configs, known_groups, known_labels)
+    problems = watch_problems(configs, known_groups, known_labels) + place_problems(configs)
     if problems:
         raise ValueError("; ".join(
             f"watch {configs[int(p.loc[1])].name!r}: {p.message}" for p in problems))
-    return [RuleWatch(w) for w in configs]
+    return [RuleWatch(w, resolve_places(w.places)[0]) for w in configs]

@@ -10,7 +10,8 @@ Character n-grams are named ``~<gram>`` (``<`` and ``>`` mark word edges).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from classifiers.text import folded_tokens
+from classifiers.text import folded_tuple
 
 CACHE_LIMIT = 300_000
 
@@ -45,7 +46,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
                 out += ["~" + w[i : i + n] for i in range(len(w) - n + 1)]
         return out
 
-    def _ngrams(self, toks: list[str]) -> list[str]:
+    def _ngrams(self, toks: Sequence[str]) -> list[str]:
         out: list[str] = []
         for n in range(max(2, self.word_ngrams[0]), self.word_ngrams[1] + 1):
             out += map(" ".join, zip(*(toks[k:] for k in range(n)), strict=False))
@@ -55,7 +56,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         df: Counter[str] = Counter()
         texts = list(X)
         for text in texts:
-            toks = folded_tokens(text)
+            toks = folded_tuple(text)
             feats = set(self._ngrams(toks))
             for tok in set(toks):
                 feats.update(self._token_features(tok))
@@ -80,18 +81,20 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         cache = self.__dict__.setdefault("_cache", {})
         if len(cache) > CACHE_LIMIT:
             cache.clear()
+        pairs = self._pairs() if tuple(self.word_ngrams) == (1, 2) else None
         indptr: list[int] = [0]
         indices: list[int] = []
-        extend = indices.extend
+        extend, cached = indices.extend, cache.__getitem__
         for text in X:
-            toks = folded_tokens(text)
-            for tok in toks:
-                cols = cache.get(tok)
-                if cols is None:
-                    cols = tuple(vocab[f] for f in self._token_features(tok) if f in vocab)
-                    cache[tok] = cols
-                extend(cols)
-            extend([c for c in map(get, self._ngrams(toks)) if c is not None])
+            toks = folded_tuple(text)
+            for tok in set(toks).difference(cache):
+                cache[tok] = tuple(vocab[f] for f in self._token_features(tok) if f in vocab)
+            extend(chain.from_iterable(map(cached, toks)))
+            if pairs is not None:  # bigrams by (word, word) keys: no string joins
+                bigrams = zip(toks, toks[1:], strict=False)
+                extend([c for c in map(pairs.get, bigrams) if c is not None])
+            else:
+                extend([c for c in map(get, self._ngrams(toks)) if c is not None])
             indptr.append(len(indices))
         cols_arr = np.asarray(indices, dtype=np.int32)
         X = sparse.csr_matrix(
@@ -101,6 +104,15 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         X.sum_duplicates()
         X.data = (1.0 + np.log(X.data)) * self.idf_[X.indices]
         return normalize(X, copy=False)
+
+    def _pairs(self) -> dict[tuple[str, ...], int]:
+        """Bigram columns keyed by their two words (built on first use, not pickled)."""
+        pairs = self.__dict__.get("_pairs_cache")
+        if pairs is None:
+            pairs = {tuple(f.split(" ")): i for f, i in self.vocabulary_.items()
+                     if f.count(" ") == 1}
+            self.__dict__["_pairs_cache"] = pairs
+        return pairs
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         check_is_fitted(self, "vocabulary_")
@@ -112,4 +124,5 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict[str, Any]:
         state = super().__getstate__()
         state.pop("_cache", None)  # rebuilt on first use
+        state.pop("_pairs_cache", None)
         return state

@@ -21,8 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "classify", help="classify JSON lines or plain text lines with the local model",
         description="Read JSON lines with 'title' and optional 'summary'/'content' (or plain "
         "text lines) and print one JSON object per input line, in order: flagged, label scores "
-        "(0.5 is the model's decision threshold), canonical group names, candidate group names "
-        "and reasons. Uses the default model (built on first use) unless --model is given.",
+        "(0.5 is the model's decision threshold), canonical group names, candidate group names, "
+        "places (where the event happened first) and reasons. Uses the default model (built on "
+        "first use) unless --model is given.",
     )
     p.add_argument("file", nargs="?", default="-", metavar="FILE|-")
     p.add_argument("--model", metavar="DIR", help="model directory (default: from config)")
@@ -31,8 +32,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("evaluate", help="precision/recall/F1 per label on labelled data",
                        description="Score a labelled JSONL file (corpus format) and write a "
-                       "precision-recall plot (PNG; needs the 'plot' extra).")
-    p.add_argument("data", metavar="DATA.jsonl")
+                       "precision-recall plot (PNG; needs the 'plot' extra); with --classes, "
+                       "score the held-out failure-class files (one F1 per class).")
+    p.add_argument("data", metavar="DATA.jsonl", nargs="?")
+    p.add_argument("--classes", nargs="?", const="", metavar="DIR",
+                   help="per failure class: the bundled held-out files, or those in DIR")
     p.add_argument("--model", metavar="DIR")
     p.add_argument("--plot", metavar="PNG", help="plot path (default: DATA-pr.png)")
     add_config_option(p)
@@ -100,6 +104,12 @@ def _batches(stream: TextIO, name: str, size: int) -> Iterator[list[str]]:
         yield batch
 
 
+def place_json(place: Any) -> dict[str, str]:
+    """A place as ``classify`` prints it: id (ISO code or name), name, kind, country, region."""
+    return {"id": place.id, "name": place.name, "kind": place.kind, "country": place.country,
+            "region": place.region}
+
+
 def _classify(args: argparse.Namespace) -> int:
     from classifiers.artifact import ModelError
 
@@ -121,6 +131,7 @@ def _classify(args: argparse.Namespace) -> int:
             for ev in analyzer.analyze_texts(batch):
                 out = {"flagged": any(s >= 0.5 for s in ev.labels.values()), "labels": ev.labels,
                        "groups": list(ev.groups), "candidates": list(ev.candidates),
+                       "places": [place_json(p) for p in ev.places],
                        "reasons": list(ev.reasons)}
                 sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
             sys.stdout.flush()
@@ -141,6 +152,10 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, checked=False)
     setup_logging("WARNING")
+    if args.classes is not None:
+        return _evaluate_classes(args, config)
+    if not args.data:
+        return _fail("evaluate needs DATA.jsonl or --classes")
     try:
         examples = read_jsonl(args.data)
         analyzer = _analyzer(args, config)
@@ -160,6 +175,26 @@ def _evaluate(args: argparse.Namespace) -> int:
         print(f"precision-recall plot written to {plot}")
     except ImportError:
         print(f"precision-recall plot not written: matplotlib is not installed; {PLOT_HINT}")
+    return 0
+
+
+def _evaluate_classes(args: argparse.Namespace, config: Any) -> int:
+    from classifiers.artifact import ModelError
+    from classifiers.corpus import CorpusError
+    from classifiers.failure_classes import evaluate_classes
+
+    try:
+        analyzer = _analyzer(args, config)
+        rows = evaluate_classes(analyzer.model, args.classes or None)
+    except (CorpusError, ModelError) as exc:
+        return _fail(str(exc))
+    if not rows:
+        return _fail(f"no failure-class files (*.jsonl) in {args.classes or 'the bundle'}")
+    print(f"failure classes, model {analyzer.version or '?'}")
+    print(f"{'class':<36} {'label':<18} {'n':>4} {'precision':>9} {'recall':>7} {'f1':>6}")
+    for r in rows:
+        print(f"{r['class']:<36} {r['label']:<18} {r['examples']:>4d} {r['precision']:>9.3f} "
+              f"{r['recall']:>7.3f} {r['f1']:>6.3f}")
     return 0
 
 

@@ -2,8 +2,9 @@
 
 A watch matches an article when every condition it sets holds: classifier labels at or above
 their minimum scores, keywords/phrases (any/all/none; case- and accent-folded, whole words),
-regular expressions, named groups (canonical gazetteer names, so every alias counts), feeds and
-languages. A watch with no condition at all never matches.
+regular expressions, named groups (canonical gazetteer names, so every alias counts), places
+(where the event happened, resolved through the classifier's geography), feeds and languages.
+A watch with no condition at all never matches.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ class WatchConfig(StrictModel):
     groups: list[str] = []
     # Also match candidate group names not yet in the gazetteer (requires ``groups`` unset).
     candidates: bool = False
+    # Places the event must be in: ISO 3166-1 country codes ("IL"), ISO 3166-2 regions
+    # ("RU-BEL") or any place name the classifier's geography knows ("Kursk", "Gaza Strip");
+    # a place inside a watched one counts (a town in RU-BEL matches "RU-BEL" and "RU").
+    places: list[str] = []
     feeds: list[str] = []  # feed ids; empty: every feed
     languages: list[str] = []  # ISO 639-1 codes; empty: every language
     channels: list[str] = []

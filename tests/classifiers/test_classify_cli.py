@@ -36,13 +36,19 @@ def test_classify_prints_one_object_per_line_in_order(model_dir: Path, tmp_path:
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(out) == len(LINES)
     for obj in out:
-        assert list(obj) == ["flagged", "labels", "groups", "candidates", "reasons"]
+        assert list(obj) == ["flagged", "labels", "groups", "candidates", "places", "reasons"]
         assert set(obj["labels"]) == {"cross_border_raid", "armed_group"}
     assert out[0]["flagged"] and out[0]["labels"]["cross_border_raid"] >= 0.5
     assert out[0]["groups"] == ["Tehrik-i-Taliban Pakistan"]
     assert not out[1]["flagged"] and out[1]["groups"] == [] and out[1]["reasons"] == []
     assert set(out[2]["groups"]) == {"Russian Volunteer Corps", "Freedom of Russia Legion"}
     assert not out[3]["flagged"]
+    # Places: ISO codes and names, the event's place first; actors' homes are not places.
+    assert [p["id"] for p in out[0]["places"]][:1] == ["PK"]
+    assert "AF" not in [p["id"] for p in out[0]["places"]]
+    assert out[2]["places"][0] == {"id": "RU-BEL", "name": "Belgorod", "kind": "region",
+                                   "country": "RU", "region": ""}
+    assert out[1]["places"] == [] and any(r.startswith("where: ") for r in out[0]["reasons"])
     # Same result from stdin.
     piped = run_cli("classify", "-", "--model", str(model_dir), stdin=src.read_text())
     assert piped.stdout == proc.stdout

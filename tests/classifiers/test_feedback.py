@@ -21,9 +21,10 @@ from newswatch.config import load_config
 from newswatch.models import Article, Match
 from newswatch.stage import ARTICLES, MATCHES
 
-# A drill is not a raid; the model of our bundled corpus flags both (about 0.65-0.85).
-LABELLED = "Troops hold drills near the border with rockets and artillery"
-NEAR_COPY = "Troops hold drills near the frontier with rockets and heavy artillery, ministry says"
+# An arms deal is not a raid; the model of our bundled corpus flags both (about 0.85-0.9).
+# (Drills near a border were the example until the geography's build-up feature learnt them.)
+LABELLED = "Russia to buy rockets and artillery shells from North Korea, U.S. says"
+NEAR_COPY = "Russia to buy more rockets and artillery shells from North Korea, officials say"
 RAID = "Rebels cross the border at night and attack an army post"
 
 

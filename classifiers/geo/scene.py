@@ -1,0 +1,128 @@
+"""Who acts where: actors (by home country), targets and the event's places in one text.
+
+* An **actor** is a demonym or place attached to an armed noun ("Russian troops", "Israeli
+  jets", "Russia's army", "pro-Kyiv fighters", "militants from Gaza", "Afghanistan-based
+  rebels"), a country that is the subject of an attack verb ("Turkey bombs..."), or a named
+  group (its ``home`` in the gazetteer).
+* A **target** is a place after a locative word or an attack verb ("into Belgorod region",
+  "shelled Sumy", "on Yemen's Hudaydah port"), any other region, city or territory named, or a
+  demonym attached to a place noun ("a Pakistani border post"). Demonyms attached to people
+  ("Israeli hostages", "Turkish workers") are **victims**: they count for the hostage feature,
+  not as the place of an attack.
+* The event's **places**: targets in text order, the ones placed by a locative or attack word
+  first; actors' homes are not listed unless the text also names them as places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from classifiers.geo import words as W
+from classifiers.geo.index import Geography, home
+from classifiers.geo.matcher import PlaceMention
+from newswatch.models import Place
+
+_SUBJECT_VERBS = W._words(
+    """fires fired launches launched strikes struck bombs bombed shells shelled attacks
+    attacked pounds pounded hits invades invaded raids raided targets targeted sends sent
+    storms stormed pushes pushed"""
+)
+
+
+class Scene(NamedTuple):
+    """Actors, targets and places of one text (a tuple: one per article, made fast)."""
+
+    actors: tuple[str, ...] = ()  # homes (ISO alpha-2 or territory id), in order
+    targets: tuple[str, ...] = ()
+    places: tuple[Place, ...] = ()
+    origins: tuple[str, ...] = ()  # "from X" homes
+    attack: bool = False
+    victims: tuple[str, ...] = ()  # homes of victims named by demonym ("Israeli hostages")
+
+
+def _role(low: Sequence[str], m: PlaceMention) -> str:
+    after = low[m.end : m.end + 3]
+    prev = low[m.start - 1] if m.start else ""
+    if after[:1] and after[0] in W.BORDER_REF and W.PLACE_NOUNS.isdisjoint(after[1:2]):
+        return "border"  # "near the Syrian border", not "a Pakistani border post"
+    if m.demonym:
+        if prev == "pro" or after[:1] == ("led",) or not W.ACTOR_NOUNS.isdisjoint(after):
+            return "actor"
+        if not W.PLACE_NOUNS.isdisjoint(after[:2]):
+            return "placed"
+        if not W.VICTIM_NOUNS.isdisjoint(after):
+            return "victim"
+        return "mention"
+    if prev in W.ORIGIN:
+        before = low[max(0, m.start - 6) : m.start - 1]
+        armed = not (W.ACTOR_NOUNS.isdisjoint(before) and W.ATTACK.isdisjoint(before)) or (
+            not W.MOVE.isdisjoint(before) and not W.ACTOR_NOUNS.isdisjoint(low))
+        return "origin" if armed and W.TRADE.isdisjoint(before) else "place"
+    if after[:1] and after[0] in W.SAYS and m.place.kind in ("country", "territory"):
+        return "source"  # "..., Japan says": who reports it, not where it happened
+    if prev in W.BY or (prev == "on" and m.start > 1 and low[m.start - 2] in W.BLAMED):
+        return "actor" if m.place.kind in ("country", "territory") else "placed"
+    if prev == "pro" or after[:1] == ("based",):
+        return "actor"
+    if after[:1] == ("s",) and not W.ACTOR_NOUNS.isdisjoint(after[1:3]):
+        return "actor"
+    if m.place.kind == "country" and after[:1] and after[0] in _SUBJECT_VERBS:
+        return "actor"
+    if prev in W.LOCATIVE or prev in W.ATTACK:
+        return "placed"
+    return "place"
+
+
+def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
+          groups: Sequence[str] = ()) -> Scene:
+    """``low``: folded tokens; ``groups``: homes of the named groups, in order."""
+    if not mentions and not groups:
+        return Scene(attack=not W.ATTACK.isdisjoint(low))
+    actors: list[str] = list(groups)
+    targets: list[str] = []
+    origins: list[str] = []
+    victims: list[str] = []
+    placed: list[Place] = []
+    others: list[Place] = []
+    handoff = False
+    for k, m in enumerate(mentions):
+        role, h = _role(low, m), home(m.place)
+        if handoff and role == "place":
+            role = "placed"
+        # "into Russia's Belgorod region": the region after the possessive is the place
+        nxt = mentions[k + 1] if k + 1 < len(mentions) else None
+        handoff = role == "placed" and nxt is not None and nxt.start == m.end + 1 and (
+            low[m.end : m.end + 1] == ("s",))
+        if handoff:
+            role = "place"
+        if role == "actor":
+            actors.append(h)
+        elif role == "origin":
+            origins.append(h)
+            actors.append(h)
+        elif role == "victim":
+            victims.append(h)
+        elif role == "placed":
+            targets.append(h)
+            placed.append(m.place)
+        elif role == "place":
+            # A country named in passing ("the U.S. and South Korea held drills") is listed
+            # among the places but is no target; towns, regions and territories are.
+            if m.place.kind != "country":
+                targets.append(h)
+            others.append(m.place)
+    places = list(dict.fromkeys(placed + others))
+    return Scene(tuple(dict.fromkeys(actors)), tuple(dict.fromkeys(targets)), tuple(places),
+                 tuple(dict.fromkeys(origins)), not W.ATTACK.isdisjoint(low),
+                 tuple(dict.fromkeys(victims)))
+
+
+def foreign_pairs(geo: Geography, s: Scene) -> list[tuple[str, str, bool]]:
+    """(actor home, target home, neighbours?) for actors acting in another country's place."""
+    out = []
+    for a in s.actors:
+        for t in s.targets:
+            if a != t:
+                out.append((a, t, geo.are_neighbours(a, t)))
+    return out

@@ -1,0 +1,96 @@
+"""The geography on our own sentences: names in several languages, demonyms, regions and towns
+with their region, the event's place first, actors' homes left out, common words and people's
+names not taken for towns, and the features a cross-border attack needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from classifiers.corpus import load_corpus, read_jsonl
+from classifiers.failure_classes import TARGET, class_files
+from classifiers.geo.index import default_geography
+from classifiers.geofeatures import FEATURES, geo_vector, scene_of
+
+
+def ids(text: str) -> list[str]:
+    return [p.id for p in scene_of(text).places]
+
+
+def fired(text: str) -> set[str]:
+    return {f for f, v in zip(FEATURES, geo_vector(text), strict=True) if v}
+
+
+@pytest.mark.parametrize("name, place", [
+    ("Kursk region", "RU-KRS"), ("Белгородская область", "RU-BEL"), ("Kharkiv oblast", "UA-63"),
+    ("Aleppo province", "SY-HL"), ("Kiev", "Kyiv"), ("Gaza", "Gaza Strip"),
+    ("Крым", "Crimea"), ("UA", "UA"), ("Ukraine", "UA"), ("Украина", "UA"), ("Ucrania", "UA"),
+])
+def test_names_resolve_in_several_languages(name: str, place: str):
+    assert place in [p.id for p in default_geography().resolve(name)]
+
+
+def test_towns_carry_their_region_and_country_and_neighbours_are_known():
+    geo = default_geography()
+    shebekino = geo.resolve("Shebekino")[0]
+    assert (shebekino.kind, shebekino.country, shebekino.region) == ("city", "RU", "RU-BEL")
+    assert shebekino.within("RU-BEL") and shebekino.within("RU") and not shebekino.within("UA")
+    assert geo.are_neighbours("UA", "RU") and geo.are_neighbours("PS", "IL")
+    assert geo.are_neighbours("Kashmir", "PK")  # a disputed territory has its own neighbours
+    assert not geo.are_neighbours("UA", "IL")
+
+
+def test_event_place_first_and_actor_homes_left_out():
+    text = "Pakistani jets struck militants in Afghanistan's Khost province overnight"
+    assert ids(text)[0] == "AF-KHO" and "PK" not in ids(text)
+    s = scene_of(text)
+    assert s.actors == ("PK",) and "AF" in s.targets
+    # The text says so: a place named as the scene is listed even if it is an actor's home.
+    assert ids("Russian troops shell villages in Russia's Belgorod region")[0] == "RU-BEL"
+
+
+def test_common_words_and_peoples_names_are_not_towns():
+    assert ids("Police say the van was split in two near the reading room") == []
+    assert "David" not in ids("Prime Minister David Cameron said the talks in London would go on")
+    assert ids("Talks in London go on") == ["London"]
+
+
+def test_group_names_hide_the_places_inside_them():
+    # "Freedom of Russia Legion" names no place; the Belgorod region does.
+    assert ids("Freedom of Russia Legion fighters attack villages in Belgorod region") == ["RU-BEL"]
+
+
+def test_cross_border_attack_without_border_words_lights_the_geo_features():
+    raid = fired("Fighters from Gaza stormed Sderot at dawn and took hostages back with them")
+    assert {"actor in a neighbouring country's place, attack words",
+            "attack from one country's place on another's", "hostages and two countries"} <= raid
+    home = fired("Nigerian troops kill 20 militants in Borno forest raid")
+    assert "actor at home (no foreign place), attack words" in home
+    assert not any("neighbouring" in f for f in home)
+    assert "distance from the border" in fired("Gunman kills three at a bar 100 miles from the "
+                                               "border, police say")
+    assert "air, sea or runway incursion words" in fired(
+        "Chinese coast guard ships make incursion into Japanese territorial waters")
+    assert "troop build-up or drills near a border" in fired(
+        "Satellite images show a build-up of tanks near the border with Ukraine")
+
+
+def test_failure_class_files_are_held_out_of_training():
+    files = class_files()
+    assert {f.stem.split("_", 1)[0] for f in files} == set(TARGET)
+    trained = {e.title.casefold() for e in load_corpus()}
+    for f in files:
+        examples = read_jsonl(f)
+        assert examples, f
+        assert not trained & {e.title.casefold() for e in examples}, f
+
+
+def test_evaluate_classes_prints_one_f1_per_failure_class(model_dir, capsys):
+    from newswatch.cli import main
+
+    assert main(["evaluate", "--classes", "--model", str(model_dir)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = {ln.split()[0]: ln.split() for ln in out if ln.startswith("class") and "_" in ln}
+    assert set(rows) == {f.stem for f in class_files()}
+    for name, cols in rows.items():
+        assert cols[1] == TARGET[name.split("_", 1)[0]]
+        assert 0.0 <= float(cols[-1]) <= 1.0  # f1
