@@ -193,7 +193,8 @@ class Sender:
         if outage.note(self.ledger.conn, alert_id, name) == outage.PROBE:
             self._dead(alert_id, now, error, "probe failed: the channel is still down",
                        outage.GAVE_UP, extra)
-            self.blocked_until = max(self.blocked_until, now + self.policy.backoff(self.failures))
+            # still down: the whole channel (new alerts too) waits for the next probe
+            self.blocked_until = max(self.blocked_until, self._next_probe)
             return
         if self.policy.max_attempts is not None and attempt >= self.policy.max_attempts:
             # a hard cap the user set: not probed or re-driven automatically
