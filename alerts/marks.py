@@ -13,7 +13,9 @@ fallback for the place when a report has no places. Conflicts (:func:`conflict`)
   place inside it);
 - names (fallback, when either report has no places): each report has a capitalised name the
   other does not mention at all ("Tillaberi" against "Dosso");
-- groups, numbers of dead, dates: both reports state some and they share none.
+- groups, numbers of dead, dates: both reports state some and they share none. A report that
+  updates a toll ("the death toll rose to 30", ``u:toll``) does not conflict on numbers: its new
+  figure is the same event's (places, groups and dates still tell two events apart).
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ _DEAD_AFTER = re.compile(r"\b" + _NUM + r"\s+(?:[^\W\d_]+\s+){0,3}?" + _DEATH + 
 _DEAD_BEFORE = re.compile(
     r"\b(?:kill(?:s|ed|ing)?|toll\s+(?:rises|rose|climbs|reaches|at)\s+(?:to\s+)?|left)\s+"
     r"(?:at\s+least\s+|some\s+|about\s+|nearly\s+|more\s+than\s+)?" + _NUM + r"\b", re.I)
+_TOLL_UPDATE = re.compile(
+    r"\b(?:toll|number of (?:dead|deaths|victims)|casualties)\b[^.!?]{0,40}?\b(?:rises|rose|risen|"
+    r"climbs|climbed|jumps|jumped|reaches|reached|passes|passed|increases|increased|hits|"
+    r"surpasses|tops|topped|grows|grew)\b|\brises?\s+to\s+\d", re.I)
 _DATE_DM = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(" + "|".join(_MONTHS) + r")\b", re.I)
 _DATE_MD = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2})(?:st|nd|rd|th)?\b", re.I)
 _DATE_ISO = re.compile(r"\b20\d\d-(\d\d)-(\d\d)\b")
@@ -101,6 +107,8 @@ def text_marks(title: str, summary: str, language: str | None = None) -> set[str
     """Numbers of dead, dates and (unless the language capitalises nouns) capitalised names."""
     text = f"{title}\n{summary}"
     marks = _dead(_DEAD_AFTER.finditer(text)) | _dead(_DEAD_BEFORE.finditer(text))
+    if _TOLL_UPDATE.search(text):
+        marks.add("u:toll")
     for m in _DATE_DM.finditer(text):
         marks.add(f"d:{_MONTHS[m.group(2).lower()]:02d}-{int(m.group(1)):02d}")
     for m in _DATE_MD.finditer(text):
@@ -153,6 +161,8 @@ def conflict(a: frozenset[str], b: frozenset[str], a_words: frozenset[str],
         if only_a and only_b:
             return "names"
     for prefix, why in (("g:", "groups"), ("n:", "numbers of dead"), ("d:", "dates")):
+        if prefix == "n:" and ("u:toll" in a or "u:toll" in b):
+            continue
         x, y = _kind(a, prefix), _kind(b, prefix)
         if x and y and not x & y:
             return why

@@ -61,6 +61,17 @@ def test_numbers_of_dead_and_dates_separate_events(a, b):
     assert index.find(fp(a + " overnight", n="again"), 1) == "first"
 
 
+def test_a_toll_update_follows_its_story_but_not_another_places():
+    first = fp(RAID.format("Tillaberi"), "Twelve people were killed, officials said.",
+               places=[TILLABERI])
+    index = index_with(first)
+    update = ("Death toll in attack on village in Tillaberi rises to 30",
+              "Gunmen from an armed group crossed the border; 30 people were killed.")
+    assert index.find(fp(*update, places=[TILLABERI], n="u"), 1) == "first"
+    elsewhere = (update[0].replace("Tillaberi", "Dosso"), update[1])
+    assert index.find(fp(*elsewhere, places=[DOSSO], n="d"), 1) is None
+
+
 def test_disjoint_armed_groups_separate_events_shared_ones_do_not():
     title = "Militants crossed the frontier and raided an outpost overnight"
     index = index_with(fp(title, groups=["Group Alpha"]))
