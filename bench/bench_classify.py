@@ -62,12 +62,16 @@ def main() -> int:
         if args.model:
             analyzer = load_analyzer(args.model)
         else:
-            from classifiers.defaults import ensure_model
             from newswatch.config import Config
             from newswatch.config.service import ServiceConfig
 
+            try:  # what the classify stage loads (older code: the estimator)
+                from classifiers.defaults import ensure_predictor as ensure
+            except ImportError:
+                from classifiers.defaults import ensure_model as ensure
             config = Config(service=ServiceConfig(data_dir=tmp))
-            analyzer = ModelAnalyzer(*ensure_model(config))
+            analyzer = ModelAnalyzer(*ensure(config))
+            print(f"model: {type(analyzer.model).__name__}")
         corpus = load_corpus()
         pos = [e for e in corpus if e.labels]
         neg = [e for e in corpus if not e.labels]

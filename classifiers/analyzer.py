@@ -11,24 +11,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from classifiers.base import Evidence
 from classifiers.context import active_groups, passing_groups
-from classifiers.features import candidates_of, mentions_of
+from classifiers.cues import candidates_of, mentions_of
 from classifiers.gazetteer import Gazetteer, default_gazetteer
-from classifiers.geofeatures import scene_of
-from classifiers.model import NewsClassifier, _ledes
+from classifiers.geocues import scene_of
+from classifiers.lexicon import english_stop_words
+from classifiers.text import ledes as _ledes
 from classifiers.text import strip_related
 from newswatch.models import Article
+
+if TYPE_CHECKING:
+    from classifiers.model import NewsClassifier
+    from classifiers.scorer import InferenceModel
 
 log = logging.getLogger("newswatch.classify")
 
 # Words that carry weight in the model but tell a reader nothing ("from", "says", "of the").
-_UNINFORMATIVE = ENGLISH_STOP_WORDS | {"says", "said", "say", "told", "reports", "reported"}
+_UNINFORMATIVE = english_stop_words() | {"says", "said", "say", "told", "reports", "reported"}
 
 
 def readable_terms(terms: list[tuple[str, float]], top: int) -> list[tuple[str, float]]:
@@ -58,7 +62,7 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 class ModelAnalyzer:
     def __init__(
-        self, model: NewsClassifier, metadata: dict[str, Any] | None = None,
+        self, model: NewsClassifier | InferenceModel, metadata: dict[str, Any] | None = None,
         gazetteer: Gazetteer | None = None, top_terms: int = 5,
     ):
         self.model, self.metadata = model, metadata or {}
@@ -127,7 +131,8 @@ class ModelAnalyzer:
 
 
 def load_analyzer(model_dir: str | Path) -> ModelAnalyzer:
-    from classifiers.artifact import load_model
+    """The analyzer of the model in ``model_dir``: its inference export when it has one."""
+    from classifiers.artifact import load_predictor
 
-    model, meta = load_model(model_dir)
+    model, meta = load_predictor(model_dir)
     return ModelAnalyzer(model, meta)

@@ -8,6 +8,9 @@ from typing import Protocol
 
 from newswatch.models import Article, Match, Place
 
+# The labels the classifier learns (model columns, corpus labels, watch ``labels`` keys).
+LABELS = ("cross_border_raid", "armed_group")
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:

@@ -19,8 +19,8 @@ def known_labels(config: Config) -> tuple[list[str], list[Problem]]:
     if config.classifier.kind == "keywords":
         return [], []
     from classifiers.artifact import META_FILE, ModelError, loadable_metadata
+    from classifiers.base import LABELS
     from classifiers.defaults import model_dir
-    from classifiers.model import LABELS
 
     directory = model_dir(config)
     if not (directory / META_FILE).exists():

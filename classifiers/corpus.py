@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from classifiers.model import LABELS
+from classifiers.base import LABELS
 
 
 class CorpusError(ValueError):

@@ -8,13 +8,29 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from classifiers.artifact import META_FILE, environment, load_model, save_model
+from classifiers.artifact import (
+    META_FILE,
+    ModelError,
+    add_export,
+    environment,
+    has_export,
+    load_model,
+    load_predictor,
+    save_model,
+)
 from classifiers.corpus import Example, corpus_hash, load_corpus, read_jsonl
-from classifiers.model import NewsClassifier
-from classifiers.training import Progress, train
+from classifiers.sources import code_hash
 from newswatch.config import Config
+
+if TYPE_CHECKING:
+    from classifiers.model import NewsClassifier
+    from classifiers.scorer import InferenceModel
+
+Progress = Callable[[str], None]  # as classifiers.training.Progress (not imported: scikit-learn)
 
 log = logging.getLogger("newswatch.classify")
 DEFAULT_SEED = 0
@@ -48,23 +64,77 @@ def training_examples(config: Config, extra: list[str] | None = None) -> list[Ex
 def ensure_model(
     config: Config, progress: Progress | None = None
 ) -> tuple[NewsClassifier, dict]:
-    """Load the configured model; build the default one first if it does not exist yet."""
+    """The configured model as an estimator (training, evaluation): built first when there is
+    none; the default model is also rebuilt when it cannot be loaded (see :func:`_ensure`)."""
+    return _ensure(config, progress, lambda d: load_model(d))
+
+
+def ensure_predictor(
+    config: Config, progress: Progress | None = None
+) -> tuple[InferenceModel | NewsClassifier, dict]:
+    """The configured model as classifying needs it: its inference export (numpy only, fast to
+    start), else the estimator. A default model saved without an export gets one."""
+    def load(directory: Path) -> tuple[InferenceModel | NewsClassifier, dict]:
+        if is_default(config) and not has_export(directory):
+            try:
+                if add_export(directory):
+                    log.info("default model in %s: inference export written (faster start-up)",
+                             directory)
+            except OSError as exc:  # the export only saves start-up time
+                log.warning("cannot write the inference export in %s: %s", directory, exc)
+        return load_predictor(directory)
+
+    return _ensure(config, progress, load)
+
+
+def is_default(config: Config) -> bool:
+    """True when the model is the default one (not a ``[classifier] model_path`` of the user's):
+    built from the bundled corpus and the user's feedback, so it can be rebuilt at will."""
+    return not config.classifier.model_path
+
+
+def _ensure(config: Config, progress: Progress | None, load: Callable[[Path], Any]) -> Any:
+    """Build the model first when its directory has none. A default model that cannot be
+    loaded (built by an older newswatch, other library versions, damaged files) or that is stale
+    (its sidecar's ``code`` is not :func:`classifiers.sources.code_hash`: feature code or bundled
+    corpus changed) is rebuilt, with a log line saying why; a model the user configured keeps
+    the error (ModelError) and is used as it is."""
     directory = model_dir(config)
     if not (directory / META_FILE).exists():
-        examples = training_examples(config)
-        cached = cache_dir() / _cache_key(examples)
-        if (cached / META_FILE).exists():
-            log.info("default model for this corpus found in %s", cached)
-            shutil.copytree(cached, directory, dirs_exist_ok=True)
-        else:
-            log.warning("no model in %s: training one from the bundled corpus", directory)
-            model, meta = train(examples, seed=DEFAULT_SEED, progress=progress)
-            save_model(model, directory, meta)
-            try:
-                save_model(model, cached, meta)
-            except OSError as exc:  # the cache is an optimisation only
-                log.warning("cannot cache the default model in %s: %s", cached, exc)
-    return load_model(directory)
+        _build(config, directory, progress, f"no model in {directory}")
+        return load(directory)
+    try:
+        loaded = load(directory)
+    except ModelError as exc:
+        if not is_default(config):
+            raise
+        _build(config, directory, progress, f"the default model cannot be used: {exc}")
+        return load(directory)
+    if is_default(config) and loaded[1].get("code") != code_hash():
+        _build(config, directory, progress, f"the default model in {directory} was built by "
+               "other classifier code or from another bundled corpus")
+        return load(directory)
+    return loaded
+
+
+def _build(config: Config, directory: Path, progress: Progress | None, why: str) -> None:
+    examples = training_examples(config)
+    cached = cache_dir() / _cache_key(examples)
+    if (cached / META_FILE).exists():
+        log.info("%s; default model for this corpus found in %s", why, cached)
+        shutil.rmtree(directory, ignore_errors=True)
+        shutil.copytree(cached, directory, dirs_exist_ok=True)
+        return
+    log.warning("%s; training one from the bundled corpus%s", why,
+                " and your feedback" if user_corpus_path(config).exists() else "")
+    from classifiers.training import train
+
+    model, meta = train(examples, seed=DEFAULT_SEED, progress=progress)
+    save_model(model, directory, meta)
+    try:
+        save_model(model, cached, meta)
+    except OSError as exc:  # the cache is an optimisation only
+        log.warning("cannot cache the default model in %s: %s", cached, exc)
 
 
 def cache_dir() -> Path:
@@ -78,11 +148,5 @@ def cache_dir() -> Path:
 
 def _cache_key(examples: list[Example]) -> str:
     h = hashlib.sha256(json.dumps(environment(), sort_keys=True).encode())
-    here = Path(__file__).parent
-    names = ["model.py", "features.py", "lexicon.py", "gazetteer.py", "context.py",
-             "candidates.py", "text.py", "training.py", "data/groups.json", "geofeatures.py",
-             "data/territories.json"]
-    names += [f"geo/{p.name}" for p in sorted((here / "geo").glob("*.py"))]
-    for name in names:
-        h.update((here / name).read_bytes())  # feature code and gazetteers shape the model
+    h.update(code_hash().encode())  # feature code and bundled data shape the model
     return f"default-{corpus_hash(examples)[:16]}-{h.hexdigest()[:10]}"

@@ -1,91 +1,18 @@
-"""Gazetteer and cue-word features: a small dense block beside the word and char n-grams.
-
-They carry what n-grams learnt from our corpus cannot: that an unseen alias names a group,
-that border and violence words occur together, that a "raid" story is about police or trade.
-Groups and candidates are read from the whole text (title, summary, content: a long report may
-name its groups only in its last paragraphs); word counts from the lede only (the first
-:data:`classifiers.text.LEDE_CHARS` characters), as the n-grams are. A group named only as a
-government or in a war's name is a passing mention: it has its own feature and does not count
-as a named group.
-"""
+"""The gazetteer and cue-word block as a scikit-learn transformer (the features themselves are
+computed in :mod:`classifiers.cues`, which inference imports without scikit-learn)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifiers.context import active_groups
-from classifiers.gazetteer import Gazetteer, Mention, default_gazetteer
-from classifiers.lexicon import ARMED, BORDER, OFF_TOPIC, VIOLENCE
-from classifiers.text import LEDE_CHARS, folded_tuple
+from classifiers.cues import FEATURES, candidates_of, cue_vector, mentions_of
+from classifiers.gazetteer import Gazetteer
 
-FEATURES = (
-    "group named",
-    "groups named (count)",
-    "group named with armed words",
-    "candidate group name",
-    "armed words",
-    "border words",
-    "violence words",
-    "border and violence words",
-    "border words and a group",
-    "off-topic words (police, trade, sport...)",
-    "group named only as a government or in a war's name",
-)
-
-
-def _log(n: int) -> float:
-    return math.log1p(n)
-
-
-@lru_cache(maxsize=4096)
-def _mentions(text: str, gaz: Gazetteer) -> tuple[Mention, ...]:
-    return tuple(gaz.mentions(text))
-
-
-def mentions_of(text: str, gaz: Gazetteer | None = None) -> tuple[Mention, ...]:
-    """Gazetteer mentions, cached: features and explanations of one batch share them."""
-    return _mentions(text, gaz or default_gazetteer())
-
-
-@lru_cache(maxsize=4096)
-def _candidates(text: str, gaz: Gazetteer) -> tuple[str, ...]:
-    return tuple(gaz.candidates(text, _mentions(text, gaz)))
-
-
-def candidates_of(text: str, gaz: Gazetteer | None = None) -> tuple[str, ...]:
-    return _candidates(text, gaz or default_gazetteer())
-
-
-def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
-    gaz = gaz or default_gazetteer()
-    low = folded_tuple(text[:LEDE_CHARS])
-    mentions = mentions_of(text, gaz)
-    groups = set(active_groups(mentions))
-    passing = bool(mentions) and not groups
-    armed = len([t for t in low if t in ARMED])
-    border = len([t for t in low if t in BORDER])
-    violence = len([t for t in low if t in VIOLENCE])
-    off = len([t for t in low if t in OFF_TOPIC])
-    candidates = candidates_of(text, gaz) if armed else ()
-    return [
-        float(bool(groups)),
-        _log(len(groups)),
-        float(bool(groups) and armed > 0),
-        float(bool(candidates)),
-        _log(armed),
-        _log(border),
-        _log(violence),
-        float(border > 0 and violence > 0),
-        float(border > 0 and bool(groups or candidates)),
-        _log(off),
-        float(passing),
-    ]
+__all__ = ["FEATURES", "CueFeatures", "candidates_of", "cue_vector", "mentions_of"]
 
 
 class CueFeatures(TransformerMixin, BaseEstimator):

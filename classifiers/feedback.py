@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from classifiers.model import LABELS
+from classifiers.base import LABELS
 from newswatch import serde
 from newswatch.bus import BusError, open_bus
 from newswatch.config import Config
@@ -56,7 +56,7 @@ def record_feedback(
     title: str | None = None, summary: str = "",
 ) -> tuple[Path, dict[str, Any]]:
     from classifiers.analyzer import ModelAnalyzer
-    from classifiers.defaults import ensure_model, user_corpus_path
+    from classifiers.defaults import ensure_predictor, user_corpus_path
 
     unknown = sorted(lb for lb in {*labels, *nots} if lb not in LABELS)
     if unknown:
@@ -78,7 +78,7 @@ def record_feedback(
                 "(and --summary)"
             )
         title, summary, lang = article.title, article.summary, article.language or "en"
-    model, meta = ensure_model(config)
+    model, meta = ensure_predictor(config)
     evidence = ModelAnalyzer(model, meta).analyze_texts([f"{title}\n{summary}"])[0]
     final = [lb for lb in LABELS if lb in labels or (evidence.labels[lb] >= 0.5 and lb not in nots)]
     entry = {

@@ -1,108 +1,18 @@
-"""Geography features: an actor of one country acting in a place of another.
-
-A small dense block beside the n-grams and :mod:`classifiers.features`' cue words, so the
-model can learn what a reader knows: "Fighters from Gaza stormed Sderot" or "Pakistan's jets
-struck militants in Afghanistan" cross a border without saying so, while "Nigerian troops
-kill militants in Borno", a shooting "100 miles from the border", an air-defence-zone
-"incursion" and a build-up of troops near a frontier do not (see :mod:`classifiers.geo`).
-"""
+"""The geography block as a scikit-learn transformer (the features themselves are computed in
+:mod:`classifiers.geocues`, which inference imports without scikit-learn)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifiers.features import mentions_of
-from classifiers.gazetteer import default_gazetteer
-from classifiers.geo import words as W
-from classifiers.geo.index import default_geography, home
-from classifiers.geo.matcher import PlaceMention, find
-from classifiers.geo.scene import Scene, foreign_pairs, scene
-from classifiers.lexicon import BORDER
-from classifiers.text import folded_tuple
+from classifiers.geocues import FEATURES, geo_vector, place_mentions_of, scene_of, state_scene_of
 
-FEATURES = (
-    "actor of one country in another's place",
-    "actor in a neighbouring country's place",
-    "actor in another country's place, attack words",
-    "actor in a neighbouring country's place, attack words",
-    "attack from one country's place on another's",
-    "hostages and two countries",
-    "actor at home (no foreign place), attack words",
-    "two countries and attack words",
-    "distance from the border",
-    "air, sea or runway incursion words",
-    "troop build-up or drills near a border",
-    "named group acting outside its home country",
-)
-
-
-@lru_cache(maxsize=1024)
-def _home_key(place_id: str) -> str:
-    """A group's ``home`` (a Place id: "UA", "Gaza Strip") as the country it lies in."""
-    found = default_geography().resolve(place_id)
-    return home(found[0]) if found else place_id
-
-
-@lru_cache(maxsize=4096)
-def place_mentions_of(text: str) -> tuple[PlaceMention, ...]:
-    """Place names and demonyms outside the named groups' names ("Freedom of Russia Legion")."""
-    return tuple(find(default_geography(), text,
-                      skip=[(m.start, m.end) for m in mentions_of(text)]))
-
-
-@lru_cache(maxsize=4096)
-def scene_of(text: str) -> Scene:
-    """Actors (named groups' homes first), targets and event places of ``text`` (cached:
-    features and places share it)."""
-    s = state_scene_of(text)
-    groups = mentions_of(text)
-    if not groups:
-        return s
-    gaz = default_gazetteer()
-    homes = [_home_key(gaz.groups[m.group].home) for m in groups if gaz.groups[m.group].home]
-    return s._replace(actors=tuple(dict.fromkeys([*homes, *s.actors])))
-
-
-@lru_cache(maxsize=4096)
-def state_scene_of(text: str) -> Scene:
-    """The scene without named groups: actors are states, demonyms and "from X" places."""
-    return scene(default_geography(), folded_tuple(text), place_mentions_of(text))
-
-
-def geo_vector(text: str) -> list[float]:
-    s = state_scene_of(text)
-    words = set(folded_tuple(text))
-    out = [0.0] * len(FEATURES)
-    border = not BORDER.isdisjoint(words)
-    if s.actors or s.targets:
-        pairs = foreign_pairs(default_geography(), s)
-        homes = {*s.actors, *s.targets}
-        two = len(homes) >= 2
-        out[0] = float(bool(pairs))
-        out[1] = float(any(n for _, _, n in pairs))
-        if s.attack:
-            out[2], out[3] = out[0], out[1]
-            out[4] = float(any(o != t for o in s.origins for t in s.targets))
-            out[6] = float(bool(s.actors) and not pairs and (bool(s.targets) or border))
-            out[7] = float(two)
-        victims = {*homes, *s.victims}
-        out[5] = float(len(victims) >= 2 and not W.HOSTAGE.isdisjoint(words))
-    if s.attack and mentions_of(text):
-        full = scene_of(text)
-        abroad = set(full.actors) - set(s.actors)
-        out[11] = float(any(a != t for a in abroad for t in full.targets))
-    if not W.DISTANCE_WORDS.isdisjoint(words) and W.DISTANCE.search(text):
-        out[8] = 1.0
-    if not W.INCURSION_WORDS.isdisjoint(words) and W.NOT_GROUND.search(text):
-        out[9] = 1.0
-    if border and W.BUILDUP.search(text):
-        out[10] = 1.0
-    return out
+__all__ = ["FEATURES", "GeoFeatures", "geo_vector", "place_mentions_of", "scene_of",
+           "state_scene_of"]
 
 
 class GeoFeatures(TransformerMixin, BaseEstimator):

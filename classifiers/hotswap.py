@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from classifiers.artifact import META_FILE, ModelError, load_model
+from classifiers.artifact import META_FILE, ModelError, load_predictor
 
 log = logging.getLogger("newswatch.classify")
 
@@ -83,7 +83,7 @@ class Refresher:
 
         old = self.stage.analyzer
         try:
-            model, meta = load_model(self.model_dir)  # type: ignore[arg-type]
+            model, meta = load_predictor(self.model_dir)  # type: ignore[arg-type]
             new = ModelAnalyzer(model, meta, gazetteer=old.gazetteer)
             watches = self.rebuild_watches(old.gazetteer, new.labels)
         except (ModelError, ValueError, OSError) as exc:

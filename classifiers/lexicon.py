@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from functools import cache
+from pathlib import Path
+
 from classifiers.text import fold
 
 
@@ -171,3 +176,22 @@ STATE_OR_FILLER = _words(
     of for in on at says said after as with by to from""".replace("people s", "")
 )
 
+
+
+@cache
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, read without importing scikit-learn (whose package
+    import pulls in scipy.stats: over a second of a one-line ``newswatch classify``)."""
+    if "sklearn" not in sys.modules:
+        spec = importlib.util.find_spec("sklearn")  # locates the package, does not import it
+        roots = spec.submodule_search_locations if spec else None
+        path = Path(roots[0], "feature_extraction", "_stop_words.py") if roots else None
+        if path is not None and path.is_file():
+            namespace: dict[str, object] = {}
+            exec(compile(path.read_text("utf-8"), str(path), "exec"), namespace)
+            words = namespace.get("ENGLISH_STOP_WORDS")
+            if isinstance(words, frozenset):
+                return words
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)

@@ -23,13 +23,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from classifiers.base import LABELS
+from classifiers.explain import char_mask, top_terms
 from classifiers.features import CueFeatures
 from classifiers.gazetteer import Gazetteer
 from classifiers.geofeatures import GeoFeatures
-from classifiers.text import LEDE_CHARS, strip_related
+from classifiers.text import LEDE_CHARS, ledes, model_texts
 from classifiers.vectorizer import TextVectorizer
 
-LABELS = ("cross_border_raid", "armed_group")
 MAX_CHARS = LEDE_CHARS  # n-grams read title + lede; the gazetteer reads the whole text
 
 
@@ -86,10 +87,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         self.cues_ = CueFeatures(weight=self.cue_weight)
         self.cues_.fit(texts)
         self.geo_ = GeoFeatures(weight=self.geo_weight).fit(texts)
-        ledes = _ledes(texts)
+        heads = ledes(texts)
         Xm = sparse.hstack(
-            [self.text_.fit_transform(ledes), self.cues_.transform(texts, gazetteer),
-             self.geo_.transform(ledes)],
+            [self.text_.fit_transform(heads), self.cues_.transform(texts, gazetteer),
+             self.geo_.transform(heads)],
             format="csr",
         )
         coefs, intercepts = [], []
@@ -111,12 +112,7 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
 
     @staticmethod
     def _texts(X: Iterable[str]) -> list[str]:
-        if isinstance(X, str):
-            raise ValueError("X must be an iterable of texts, not a single string")
-        texts = list(X)
-        if not all(isinstance(t, str) for t in texts):
-            raise ValueError("X must contain only strings (title + summary of each article)")
-        return [strip_related(t) for t in texts]
+        return model_texts(X)
 
     # -- prediction ------------------------------------------------------------------------
     def transform_features(
@@ -124,10 +120,10 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
     ) -> sparse.csr_matrix:
         check_is_fitted(self, "coef_")
         texts = self._texts(X)
-        ledes = _ledes(texts)
+        heads = ledes(texts)
         return sparse.hstack(
-            [self.text_.transform(ledes), self.cues_.transform(texts, gazetteer),
-             self.geo_.transform(ledes)],
+            [self.text_.transform(heads), self.cues_.transform(texts, gazetteer),
+             self.geo_.transform(heads)],
             format="csr",
         )
 
@@ -170,22 +166,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
         (character n-grams are left out: they are not readable)."""
         names = self.feature_names()
         if getattr(self, "_is_char", None) is None:
-            self._is_char = np.array([str(n).startswith("~") for n in names])
+            self._is_char = char_mask(names)
         coef = self.coef_[label_index]
-        out = []
         indptr, indices, data = Xm.indptr, Xm.indices, Xm.data
-        for r in rows:
-            cols = indices[indptr[r] : indptr[r + 1]]
-            contrib = data[indptr[r] : indptr[r + 1]] * coef[cols]
-            keep = (contrib > 0) & ~self._is_char[cols]
-            idx, vals = cols[keep], contrib[keep]
-            order = np.argsort(-vals)
-            # Words first (they say what the text is about), then the strongest cue features.
-            words = [k for k in order if not str(names[idx[k]]).startswith("[")][: top - 2]
-            cues = [k for k in order if str(names[idx[k]]).startswith("[")][: top - len(words)]
-            out.append([(str(names[idx[k]]), float(vals[k])) for k in words + cues])
-        return out
-
-
-def _ledes(texts: Sequence[str]) -> list[str]:
-    return [t[:MAX_CHARS] for t in texts]
+        return [top_terms(names, self._is_char, coef, indices[indptr[r] : indptr[r + 1]],
+                          data[indptr[r] : indptr[r + 1]], top) for r in rows]

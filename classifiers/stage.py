@@ -111,10 +111,10 @@ def build_analyzer(config: Config, gazetteer: Any = None) -> Analyzer:
     if config.classifier.kind == "keywords":
         return NoAnalysis()
     from classifiers.analyzer import ModelAnalyzer
-    from classifiers.defaults import ensure_model
+    from classifiers.defaults import ensure_predictor
     from classifiers.gazetteer import gazetteer_for
 
-    model, meta = ensure_model(config)
+    model, meta = ensure_predictor(config)
     return ModelAnalyzer(model, meta, gazetteer=gazetteer or gazetteer_for(config))
 
 

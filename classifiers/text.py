@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 # The lede: what the model's n-grams read (title + the start of the text). The gazetteer reads
 # the whole text.
 LEDE_CHARS = 2000
+
+
+def ledes(texts: Iterable[str]) -> list[str]:
+    """The first :data:`LEDE_CHARS` characters of each text."""
+    return [t[:LEDE_CHARS] for t in texts]
 
 # Letters and digits; hyphens, quotes, apostrophes and underscores separate tokens.
 _TOKEN = re.compile(r"[^\W_]+")
@@ -48,6 +54,9 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=8192)
 def _folded(text: str) -> tuple[str, ...]:
+    if text.isascii():  # lower-casing ASCII moves no token boundary: lower the tokens
+        original = _tokens(text)
+        return tuple(" ".join(original).lower().split(" ")) if original else ()
     # Fold the whole text once (casefold never creates a separator), then tokenise.
     return tuple(_TOKEN.findall(strip_accents(text.casefold())))
 
@@ -81,3 +90,14 @@ def strip_related(text: str) -> str:
 def normalise(text: str) -> str:
     """Folded text with separators collapsed: the form watch phrases are searched in."""
     return " ".join(folded_tokens(text))
+
+
+def model_texts(X: Iterable[str]) -> list[str]:
+    """The texts a model reads (related-headline lists cut); ValueError for anything but an
+    iterable of strings."""
+    if isinstance(X, str):
+        raise ValueError("X must be an iterable of texts, not a single string")
+    texts = list(X)
+    if not all(isinstance(t, str) for t in texts):
+        raise ValueError("X must contain only strings (title + summary of each article)")
+    return [strip_related(t) for t in texts]

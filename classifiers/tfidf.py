@@ -1,0 +1,152 @@
+"""TF-IDF rows for inference, in numpy only: the exported vocabulary of
+:class:`classifiers.vectorizer.TextVectorizer` applied to a batch of ledes.
+
+Python touches each token once (one dict lookup: token -> token id); the columns of every
+token (its word and character n-grams), the word bigrams and the counting are numpy operations
+over the whole batch. A token seen for the first time gets its columns once (kept for later
+texts, up to :data:`TOKEN_LIMIT` tokens). The weights are computed as scikit-learn computes
+them (float32, sublinear tf, l2 norm summed in row order), so the values are the same bits.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from classifiers.text import folded_tuple
+
+TOKEN_LIMIT = 300_000
+
+
+class Rows:
+    """Sorted sparse rows: ``row[k]``, ``col[k]``, float32 ``value[k]``; ``indptr`` per text."""
+
+    __slots__ = ("indptr", "row", "col", "value")
+
+    def __init__(self, indptr: np.ndarray, row: np.ndarray, col: np.ndarray, value: np.ndarray):
+        self.indptr, self.row, self.col, self.value = indptr, row, col, value
+
+
+def lookup_tables(vocabulary: dict[str, int]) -> dict[str, Any]:
+    """The vocabulary as :class:`TfidfRows` reads it (written into the export): words, character
+    n-grams (without their ``~``) and bigrams as (first word id * words + second word id) keys,
+    sorted, with their columns."""
+    words = {f: i for f, i in vocabulary.items() if f[:1] != "~" and " " not in f}
+    grams = {f[1:]: i for f, i in vocabulary.items() if f[:1] == "~"}
+    pairs = [(*f.split(" "), i) for f, i in vocabulary.items() if " " in f]
+    pair_words: dict[str, int] = {}
+    for first, second, _ in pairs:
+        pair_words.setdefault(first, len(pair_words))
+        pair_words.setdefault(second, len(pair_words))
+    n = max(1, len(pair_words))
+    keys = np.array([pair_words[a] * n + pair_words[b] for a, b, _ in pairs], dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    return {"words": words, "grams": grams, "pair_words": list(pair_words),
+            "pair_keys": keys[order],
+            "pair_cols": np.array([c for _, _, c in pairs], dtype=np.int64)[order]}
+
+
+class TfidfRows:
+    """The columns of :func:`lookup_tables`, ``idf`` weights; ``unigrams``: words are features;
+    ``chars``: the character n-gram sizes (None: none)."""
+
+    def __init__(self, tables: dict[str, Any], n_features: int, idf: np.ndarray,
+                 unigrams: bool, chars: tuple[int, int] | None):
+        self.n_features, self.idf = n_features, idf
+        self.unigrams, self.chars = unigrams, chars
+        self.words: dict[str, int] = tables["words"]
+        self.grams: dict[str, int] = tables["grams"]
+        words = tables["pair_words"]
+        self.pair_words = dict(zip(words, range(len(words)), strict=True))
+        self.n_pair_words = max(1, len(words))
+        self.pair_keys, self.pair_cols = tables["pair_keys"], tables["pair_cols"]
+        self._reset()
+
+    def _reset(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.starts, self.counts, self.word_ids = array("q"), array("q"), array("q")
+        self.flat = array("q")
+
+    def _add(self, token: str) -> None:
+        cols = [self.words[token]] if self.unigrams and token in self.words else []
+        if self.chars and len(token) >= self.chars[0]:
+            w, grams = f"<{token}>", self.grams
+            for n in range(self.chars[0], self.chars[1] + 1):
+                cols += [c for c in map(grams.get, [w[i : i + n] for i in range(len(w) - n + 1)])
+                         if c is not None]
+        self.ids[token] = len(self.starts)
+        self.starts.append(len(self.flat))
+        self.counts.append(len(cols))
+        self.word_ids.append(self.pair_words.get(token, -1))
+        self.flat.extend(cols)
+
+    def token_ids(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
+        """Token ids of every text, one list, and the number of tokens per text."""
+        if len(self.ids) > TOKEN_LIMIT:
+            self._reset()
+        ids: list[int] = []
+        sizes: list[int] = []
+        extend, lookup = ids.extend, self.ids.__getitem__
+        for text in texts:
+            toks = folded_tuple(text)
+            mark = len(ids)
+            try:
+                extend(map(lookup, toks))
+            except KeyError:
+                del ids[mark:]
+                for tok in toks:
+                    if tok not in self.ids:
+                        self._add(tok)
+                extend(map(lookup, toks))
+            sizes.append(len(toks))
+        return ids, sizes
+
+    def transform(self, texts: Sequence[str]) -> Rows:
+        ids_list, sizes = self.token_ids(texts)
+        n = len(sizes)
+        ids = np.array(ids_list, dtype=np.int64)
+        token_row = np.repeat(np.arange(n, dtype=np.int64), sizes)
+        # Each token's columns: a gather of its slice of the flat table.
+        counts = np.frombuffer(self.counts, dtype=np.int64)[ids]
+        starts = np.frombuffer(self.starts, dtype=np.int64)[ids]
+        total = int(counts.sum())
+        ends = np.cumsum(counts)
+        at = np.arange(total, dtype=np.int64) - np.repeat(ends - counts - starts, counts)
+        cols = [np.frombuffer(self.flat, dtype=np.int64)[at] if total else at]
+        rows = [np.repeat(token_row, counts)]
+        if len(self.pair_keys) and len(ids) > 1:
+            words = np.frombuffer(self.word_ids, dtype=np.int64)[ids]
+            keys = words[:-1] * self.n_pair_words + words[1:]
+            pos = np.searchsorted(self.pair_keys, keys)
+            pos[pos == len(self.pair_keys)] = 0
+            hit = ((self.pair_keys[pos] == keys) & (words[:-1] >= 0) & (words[1:] >= 0)
+                   & (token_row[:-1] == token_row[1:]))
+            cols.append(self.pair_cols[pos[hit]])
+            rows.append(token_row[:-1][hit])
+        keys = np.concatenate(rows) * self.n_features + np.concatenate(cols)
+        keys, tf = np.unique(keys, return_counts=True)
+        row = keys // self.n_features
+        col = keys - row * self.n_features
+        value = (1.0 + np.log(tf.astype(np.float32))) * self.idf[col]
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
+        # l2 norm as scikit-learn's normalize: float32 squares summed in double, in row order.
+        squares = in_row_order(indptr, row, (value * value).astype(np.float64))
+        norm = np.sqrt(squares.sum(axis=0))
+        norm[norm == 0.0] = 1.0
+        value = (value.astype(np.float64) / norm[row]).astype(np.float32)
+        return Rows(indptr, row, col, value)
+
+
+def in_row_order(indptr: np.ndarray, row: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` of sorted sparse rows as a (longest row, rows) matrix, zero-padded: summing
+    it over axis 0 adds each row's values one after the other, in order (as scipy's and
+    scikit-learn's row loops do), where a sum along a row would add them pairwise."""
+    n = len(indptr) - 1
+    width = int(np.diff(indptr).max()) if n else 0
+    out = np.zeros((max(width, 1), n), dtype=values.dtype)
+    out[np.arange(len(row)) - indptr[row], row] = values
+    return out
