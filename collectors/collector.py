@@ -52,7 +52,7 @@ class Collector:
         for warning in parsed.warnings:
             log.warning(warning, extra={"feed_id": feed.feed_id})
         if parsed.warnings:
-            metrics.FEED_WARNINGS.labels(feed.feed_id).inc(len(parsed.warnings))
+            metrics.FEED_WARNINGS.inc(len(parsed.warnings))
         keyed = [(a, dedupe_keys(a)) for a in parsed.articles]
         richer: dict[int, Article] = {}
         if enrich is not None and keyed:
@@ -97,8 +97,8 @@ class Collector:
                             feed.feed_id, first.article_id, article.url,
                             extra={"feed_id": feed.feed_id, "article_id": first.article_id},
                         )
-        metrics.ARTICLES_PUBLISHED.labels(feed.feed_id).inc(summary.articles)
-        metrics.ARTICLES_DUPLICATE.labels(feed.feed_id).inc(summary.duplicates)
+        metrics.ARTICLES_PUBLISHED.inc(summary.articles)
+        metrics.ARTICLES_DUPLICATE.inc(summary.duplicates)
         return summary
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import random
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor as Pool
 from datetime import UTC, timedelta
@@ -34,6 +35,12 @@ log = logging.getLogger("newswatch.collect")
 
 PRUNE_JOB = "@seen-prune"  # '@' cannot start a feed id
 PRUNE_INTERVAL_SECS = 3600
+
+
+def _observe_lateness(before: FeedState) -> None:
+    if before.next_poll is not None:
+        late = (utcnow() - before.next_poll).total_seconds()
+        metrics.POLL_LATENESS.observe(max(0.0, late))
 
 
 class FeedScheduler:
@@ -71,10 +78,12 @@ class FeedScheduler:
     def poll(self, feed: FeedConfig) -> FeedState:
         """Fetch, parse and publish one feed; update its state; schedule its next poll.
         Whatever fails (fetch, parse, bus, the state file), the next poll is scheduled."""
+        started = time.monotonic()
         before = after = self._unsaved.get(feed.id) or FeedState(feed.id)
         try:
             with self._host_slot(feed.url):
                 before = self._load(feed)
+                _observe_lateness(before)
                 after = self._poll(feed, before)
             if after is before:  # cancelled: the collector is stopping
                 return after
@@ -84,6 +93,8 @@ class FeedScheduler:
             after = self._failed(feed, dataclasses.replace(before, last_poll=utcnow()),
                                  f"poll failed: {type(exc).__name__}: {exc}", None, "error")
             self._unsaved[feed.id] = after
+        metrics.POLL_SECONDS.observe(time.monotonic() - started)
+        metrics.FEEDS.update(feed.id, True, after.consecutive_failures)
         if self.health is not None:
             self.health.changed(before, after)
         if self.scheduler.running and after.next_poll is not None:
@@ -148,7 +159,7 @@ class FeedScheduler:
             feed, self.collect, ttl_secs=summary.ttl_secs if summary else None,
             headers=got.headers, now=now,
         )
-        metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
+        metrics.FEEDS_POLLED.labels(outcome).inc()
         if before.consecutive_failures:
             log.info("feed %r: recovered after %d failures", feed.id,
                      before.consecutive_failures, extra=extra)
@@ -193,11 +204,11 @@ class FeedScheduler:
         delay, why = failure_delay(feed, self.collect, failures, retry_after)
         now = state.last_poll or utcnow()
         error = redact(error)
-        metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
+        metrics.FEEDS_POLLED.labels(outcome).inc()
         if outcome == "state_error":
-            metrics.FEED_STATE_ERRORS.labels(feed.id).inc()
+            metrics.FEED_STATE_ERRORS.inc()
         else:
-            metrics.FETCH_ERRORS.labels(feed.id).inc()
+            metrics.FETCH_ERRORS.inc()
         log.warning("feed %r (%s): %s; failure %d, next try in %ds (%s)", feed.id, redact(feed.url),
                     error, failures, delay, why, extra={"feed_id": feed.id})
         return dataclasses.replace(
@@ -217,8 +228,11 @@ class FeedScheduler:
 
     def start(self) -> None:
         now = utcnow()
+        metrics.FEEDS.clear()
         for feed in self.feeds:
-            due = self.state.get(feed.id).next_poll
+            state = self.state.get(feed.id)
+            metrics.FEEDS.update(feed.id, bool(state.last_poll), state.consecutive_failures)
+            due = state.next_poll
             first = due if due and due > now else now + timedelta(
                 seconds=random.uniform(0, jitter_secs(feed))
             )
