@@ -48,7 +48,8 @@ class Collector:
             detect_language=False,  # done below for new articles only
             fast=self.fast_xml,
         )
-        summary = IngestSummary(feeds=1, warnings=list(parsed.warnings), ttl_secs=parsed.ttl_secs)
+        summary = IngestSummary(feeds=1, warnings=list(parsed.warnings), ttl_secs=parsed.ttl_secs,
+                                article_ids=[a.id for a in parsed.articles])
         for warning in parsed.warnings:
             log.warning(warning, extra={"feed_id": feed.feed_id})
         if parsed.warnings:

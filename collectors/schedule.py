@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor as Pool
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
@@ -24,9 +24,11 @@ from collectors.fulltext import FullText
 from collectors.health import HealthReporter
 from collectors.policy import failure_delay, jitter_secs, success_delay
 from collectors.record import Recorder
+from collectors.shard import FeedShard
 from collectors.state import FeedState, FeedStateStore
 from collectors.urls import host_of, redact
 from newswatch import metrics
+from newswatch.config import Config
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
 from newswatch.models import utcnow
@@ -35,6 +37,7 @@ log = logging.getLogger("newswatch.collect")
 
 PRUNE_JOB = "@seen-prune"  # '@' cannot start a feed id
 PRUNE_INTERVAL_SECS = 3600
+MAX_ENTRY_IDS = 1000  # carried in the feed's state for a handover (sharded collect)
 
 
 def _observe_lateness(before: FeedState) -> None:
@@ -55,8 +58,13 @@ class FeedScheduler:
         state: FeedStateStore,
         health: HealthReporter | None = None,
         recorder: Recorder | None = None,
+        shard: FeedShard | None = None,
+        lock: contextlib.AbstractContextManager[object] | None = None,
     ):
+        self.all_feeds = list(feeds)
         self.feeds = [f for f in feeds if f.enabled]
+        self.shard = shard  # None: this process polls every feed
+        self.lock = lock  # held while the stage exists (the embedded bus's one collector)
         self.collector, self.state, self.health, self.recorder = collector, state, health, recorder
         self.collect = collect or CollectConfig()
         self.fetcher = Fetcher(self.collect)
@@ -182,6 +190,7 @@ class FeedScheduler:
             next_poll=self._next(now, delay, feed),
             interval_secs=delay,
             articles_total=state.articles_total + (summary.articles if summary else 0),
+            entry_ids=tuple(summary.article_ids[:MAX_ENTRY_IDS]) if summary else state.entry_ids,
         )
 
     def _ingest(self, feed: FeedConfig, got: Fetched):  # noqa: ANN202
@@ -226,28 +235,78 @@ class FeedScheduler:
         spread = random.uniform(0, jitter_secs(feed)) if jitter else 0.0
         return now + timedelta(seconds=delay + spread)
 
+    def _schedule(self, feed: FeedConfig, now: datetime | None = None) -> None:
+        now = now or utcnow()
+        due = self.state.get(feed.id).next_poll
+        first = due if due and due > now else now + timedelta(
+            seconds=random.uniform(0, jitter_secs(feed))
+        )
+        self.scheduler.add_job(
+            self.poll if self.shard is None else self._poll_owned, "interval", args=[feed],
+            id=feed.id, name=f"feed {feed.id}",
+            seconds=max(feed.interval_secs, self.collect.max_backoff_secs),  # safety net
+            next_run_time=first, max_instances=1, coalesce=True, misfire_grace_time=None,
+            replace_existing=True,
+        )
+
+    def add_feed(self, feed: FeedConfig) -> None:
+        """Poll ``feed`` from now on (replacing its job if it has one)."""
+        self._schedule(feed)
+        metrics.FEEDS.update(feed.id, bool(self.state.get(feed.id).last_poll),
+                             self.state.get(feed.id).consecutive_failures)
+
+    def remove_feed(self, feed_id: str) -> None:
+        """Stop polling ``feed_id`` (a poll in flight finishes)."""
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(feed_id)
+        metrics.FEEDS.forget(feed_id)
+
+    def _poll_owned(self, feed: FeedConfig) -> None:
+        assert self.shard is not None
+        with self.shard.polling(feed.id) as mine:
+            if mine:  # else the feed moved to another collect process meanwhile
+                self.poll(feed)
+
     def start(self) -> None:
         now = utcnow()
         metrics.FEEDS.clear()
-        for feed in self.feeds:
-            state = self.state.get(feed.id)
-            metrics.FEEDS.update(feed.id, bool(state.last_poll), state.consecutive_failures)
-            due = state.next_poll
-            first = due if due and due > now else now + timedelta(
-                seconds=random.uniform(0, jitter_secs(feed))
-            )
-            self.scheduler.add_job(
-                self.poll, "interval", args=[feed], id=feed.id, name=f"feed {feed.id}",
-                seconds=max(feed.interval_secs, self.collect.max_backoff_secs),  # safety net
-                next_run_time=first, max_instances=1, coalesce=True, misfire_grace_time=None,
-                replace_existing=True,
-            )
+        if self.shard is None:
+            for feed in self.feeds:
+                self.add_feed(feed)
         self.scheduler.add_job(
             self.prune_seen, "interval", id=PRUNE_JOB, name="seen-store prune",
             seconds=PRUNE_INTERVAL_SECS, next_run_time=now, max_instances=1, coalesce=True,
             misfire_grace_time=None, replace_existing=True,
         )
         self.scheduler.start()
+        if self.shard is not None:  # feeds are added as the group hands partitions over
+            self.shard.start(self, self.all_feeds)
+
+    def ready(self) -> tuple[bool, str]:
+        if self.shard is not None:
+            return self.shard.ready()
+        return True, f"{len(self.feeds)} feeds"
+
+    def reconfigure(self, config: Config) -> None:
+        """Apply a new feed list in place (the service calls this on reload); a change of
+        ``[collect]`` raises, so the stage is rebuilt instead."""
+        if config.collect != self.collect:
+            raise ValueError("[collect] changed: the collect stage restarts")
+        old = {f.id: f for f in self.feeds}
+        self.all_feeds = list(config.feeds)
+        self.feeds = [f for f in config.feeds if f.enabled]
+        if self.shard is not None:
+            self.shard.reconfigure(self.all_feeds)
+            return
+        new = {f.id: f for f in self.feeds}
+        for feed_id in old.keys() - new.keys():
+            self.remove_feed(feed_id)
+        for feed in self.feeds:
+            if old.get(feed.id) != feed:
+                self.add_feed(feed)
+        log.info("collect: %d feeds (%d added, %d removed, %d changed)", len(new),
+                 len(new.keys() - old.keys()), len(old.keys() - new.keys()),
+                 sum(1 for i in new.keys() & old.keys() if new[i] != old[i]))
 
     def prune_seen(self) -> int:
         """Forget expired title/fingerprint keys (URL, GUID and id keys stay for good)."""
@@ -264,6 +323,8 @@ class FeedScheduler:
         self.start()
         stop.wait()
         self.fetcher.cancel()  # fetches in flight end within a quarter second
+        if self.shard is not None:
+            self.shard.close()  # hands every feed over (their last state written) first
         self.scheduler.shutdown(wait=True)
 
     def drain(self) -> int:
@@ -273,8 +334,12 @@ class FeedScheduler:
         return len(self.feeds)
 
     def close(self) -> None:
+        if self.shard is not None:
+            self.shard.close()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         self.fetcher.close()
         self.collector.close()
         self.state.close()
+        if self.lock is not None:
+            self.lock.__exit__(None, None, None)
