@@ -235,9 +235,8 @@ class FeedScheduler:
         spread = random.uniform(0, jitter_secs(feed)) if jitter else 0.0
         return now + timedelta(seconds=delay + spread)
 
-    def _schedule(self, feed: FeedConfig, now: datetime | None = None) -> None:
-        now = now or utcnow()
-        due = self.state.get(feed.id).next_poll
+    def _schedule(self, feed: FeedConfig, state: FeedState, now: datetime) -> None:
+        due = state.next_poll
         first = due if due and due > now else now + timedelta(
             seconds=random.uniform(0, jitter_secs(feed))
         )
@@ -248,12 +247,20 @@ class FeedScheduler:
             next_run_time=first, max_instances=1, coalesce=True, misfire_grace_time=None,
             replace_existing=True,
         )
+        metrics.FEEDS.update(feed.id, bool(state.last_poll), state.consecutive_failures)
 
-    def add_feed(self, feed: FeedConfig) -> None:
-        """Poll ``feed`` from now on (replacing its job if it has one)."""
-        self._schedule(feed)
-        metrics.FEEDS.update(feed.id, bool(self.state.get(feed.id).last_poll),
-                             self.state.get(feed.id).consecutive_failures)
+    def add_feeds(self, feeds: list[tuple[FeedConfig, FeedState]]) -> None:
+        """Poll these feeds from now on, each from its state (replacing a job it has)."""
+        now = utcnow()
+        running = self.scheduler.running
+        if running:
+            self.scheduler.pause()  # one wake-up for the lot, not one per job
+        try:
+            for feed, state in feeds:
+                self._schedule(feed, state, now)
+        finally:
+            if running:
+                self.scheduler.resume()
 
     def remove_feed(self, feed_id: str) -> None:
         """Stop polling ``feed_id`` (a poll in flight finishes)."""
@@ -271,8 +278,7 @@ class FeedScheduler:
         now = utcnow()
         metrics.FEEDS.clear()
         if self.shard is None:
-            for feed in self.feeds:
-                self.add_feed(feed)
+            self.add_feeds([(f, self.state.get(f.id)) for f in self.feeds])
         self.scheduler.add_job(
             self.prune_seen, "interval", id=PRUNE_JOB, name="seen-store prune",
             seconds=PRUNE_INTERVAL_SECS, next_run_time=now, max_instances=1, coalesce=True,
@@ -301,9 +307,7 @@ class FeedScheduler:
         new = {f.id: f for f in self.feeds}
         for feed_id in old.keys() - new.keys():
             self.remove_feed(feed_id)
-        for feed in self.feeds:
-            if old.get(feed.id) != feed:
-                self.add_feed(feed)
+        self.add_feeds([(f, self.state.get(f.id)) for f in self.feeds if old.get(f.id) != f])
         log.info("collect: %d feeds (%d added, %d removed, %d changed)", len(new),
                  len(new.keys() - old.keys()), len(old.keys() - new.keys()),
                  sum(1 for i in new.keys() & old.keys() if new[i] != old[i]))
@@ -328,18 +332,21 @@ class FeedScheduler:
         self.scheduler.shutdown(wait=True)
 
     def drain(self) -> int:
-        """Poll every enabled feed once now (per-host limit applies), then return."""
+        """Poll every enabled feed once now (per-host limit applies; sharded or not: every
+        feed of the config), then return."""
         with Pool(self.collect.max_workers) as pool:
             list(pool.map(self.poll, self.feeds))
         return len(self.feeds)
 
     def close(self) -> None:
-        if self.shard is not None:
-            self.shard.close()
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
-        self.fetcher.close()
-        self.collector.close()
-        self.state.close()
-        if self.lock is not None:
-            self.lock.__exit__(None, None, None)
+        try:
+            if self.shard is not None:
+                self.shard.close()
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=True)
+            self.fetcher.close()
+            self.collector.close()
+            self.state.close()
+        finally:
+            if self.lock is not None:
+                self.lock.__exit__(None, None, None)

@@ -132,7 +132,7 @@ class SqliteSeenStore:
                 )
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                storage.rollback(self._conn)
                 raise
             return self._conn.total_changes - before
 

@@ -35,7 +35,7 @@ from newswatch.models import utcnow
 log = logging.getLogger("newswatch.collect")
 FORMAT = 1
 REFRESH_SECS = 3600  # rewrite an unchanged row this often (fresh health in `newswatch feeds`)
-REVOKE_WAIT_SECS = 120.0
+REVOKE_WAIT_SECS = 60.0  # for a poll in flight when its partition moves
 # Fields that change on every poll: a change in these alone does not rewrite the row.
 _VOLATILE = frozenset({"last_poll", "next_poll", "last_success", "last_status"})
 
@@ -90,16 +90,23 @@ class SharedStateStore:
             self._written[state.feed_id] = (state, now)
         self.table.put(state.feed_id, encode_state(state))
 
-    def adopt(self, feed_id: str, shared: FeedState | None) -> FeedState:
-        """Take over a feed: the newer of the shared row and this host's copy wins."""
-        local = self.local.get(feed_id)
-        best = local
-        if shared is not None and _when(shared) >= _when(local):
-            best = shared
-            self.local.put(shared)
+    def adopt(self, shared: dict[str, FeedState | None]) -> dict[str, FeedState]:
+        """Take feeds over: for each, the newer of the shared row and this host's copy wins."""
+        out, newer = {}, []
+        for feed_id, row in shared.items():
+            local = self.local.get(feed_id)
+            best = local
+            if row is not None and _when(row) >= _when(local):
+                best = row
+                newer.append(row)
+            out[feed_id] = best
+        if newer:
+            self.local.put_many(newer)
+        now = time.monotonic()
         with self._lock:
-            self._written[feed_id] = (best, time.monotonic())
-        return best
+            for feed_id, best in out.items():
+                self._written[feed_id] = (best, now)
+        return out
 
     def release(self, feed_id: str) -> None:
         with self._lock:
@@ -139,7 +146,7 @@ def _material(a: FeedState, b: FeedState) -> bool:
 
 
 class Schedules(Protocol):
-    def add_feed(self, feed: FeedConfig) -> None: ...
+    def add_feeds(self, feeds: list[tuple[FeedConfig, FeedState]]) -> None: ...
     def remove_feed(self, feed_id: str) -> None: ...
 
 
@@ -197,32 +204,35 @@ class FeedShard:
 
     # -- TableListener --------------------------------------------------------------------------
     def assigned(self, partition: int, rows: dict[str, bytes]) -> None:
+        started = time.monotonic()
         feeds = [f for f in self.feeds.values() if self.table.partition_of(f.id) == partition]
-        seeded = 0
-        for feed in feeds:
-            seeded += self._adopt(feed, rows.get(feed.id))
+        seeded = self._adopt(feeds, rows)
         with self._cond:
             self._parts.add(partition)
             metrics.COLLECT_PARTITIONS.set(len(self._parts))
         log.info("collect: took partition %d: %d feeds (%d with state from the previous owner, "
-                 "%d entry ids marked seen)", partition, len(feeds),
-                 sum(1 for f in feeds if f.id in rows), seeded)
+                 "%d entry ids marked seen) in %.2f s", partition, len(feeds),
+                 sum(1 for f in feeds if f.id in rows), seeded, time.monotonic() - started)
 
-    def _adopt(self, feed: FeedConfig, raw: bytes | None) -> int:
-        shared = None
-        if raw is not None:
-            try:
-                shared = decode_state(raw)
-            except (ValueError, TypeError) as exc:
-                log.warning("feed %r: unreadable shared state, starting afresh: %s", feed.id,
-                            exc, extra={"feed_id": feed.id})
-        state = self.state.adopt(feed.id, shared)
-        seeded = self.seen.remember(list(state.entry_ids), utcnow()) if state.entry_ids else 0
+    def _adopt(self, feeds: list[FeedConfig], rows: dict[str, bytes]) -> int:
+        """Start polling ``feeds`` with the state they bring (one transaction per store)."""
+        shared: dict[str, FeedState | None] = {}
+        for feed in feeds:
+            shared[feed.id] = None
+            if feed.id in rows:
+                try:
+                    shared[feed.id] = decode_state(rows[feed.id])
+                except (ValueError, TypeError) as exc:
+                    log.warning("feed %r: unreadable shared state, starting afresh: %s",
+                                feed.id, exc, extra={"feed_id": feed.id})
+        states = self.state.adopt(shared)
+        ids = [i for st in states.values() for i in st.entry_ids]
+        seeded = self.seen.remember(ids, utcnow()) if ids else 0
         with self._cond:
-            self._owned.add(feed.id)
+            self._owned.update(shared)
             metrics.COLLECT_FEEDS.set(len(self._owned))
         if self._jobs is not None:
-            self._jobs.add_feed(feed)
+            self._jobs.add_feeds([(f, states[f.id]) for f in feeds])
         return seeded
 
     def revoked(self, partitions: set[int]) -> None:
@@ -269,10 +279,8 @@ class FeedShard:
         mine = {i for i in old if self.table.partition_of(i) in parts}
         self._let_go({i for i in mine if i not in in_config}, then=self.state.delete)
         self._let_go({i for i in mine if i in in_config and i not in self.feeds})
-        for feed in self.feeds.values():
-            if self.table.partition_of(feed.id) not in parts:
-                continue
-            if feed.id not in old:
-                self._adopt(feed, None)
-            elif old[feed.id] != feed and self._jobs is not None:
-                self._jobs.add_feed(feed)  # replaces the job with the new settings
+        mine_now = [f for f in self.feeds.values() if self.table.partition_of(f.id) in parts]
+        self._adopt([f for f in mine_now if f.id not in old], {})
+        changed = [f for f in mine_now if f.id in old and old[f.id] != f]
+        if changed and self._jobs is not None:  # replaces their jobs with the new settings
+            self._jobs.add_feeds([(f, self.state.get(f.id)) for f in changed])

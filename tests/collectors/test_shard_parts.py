@@ -81,10 +81,11 @@ def test_rows_are_rewritten_on_material_change_only(tmp_path: Path) -> None:
 def test_adopt_takes_the_newer_copy(tmp_path: Path) -> None:
     store = SharedStateStore(FeedStateStore(tmp_path / "feeds.db"))
     store.local.put(dataclasses.replace(STATE, etag='"old"', last_poll=T0 - timedelta(days=1)))
-    assert store.adopt("wire", STATE).etag == '"v7"' == store.get("wire").etag
+    assert store.adopt({"wire": STATE})["wire"].etag == '"v7"' == store.get("wire").etag
     store.local.put(dataclasses.replace(STATE, etag='"mine"', last_poll=T0 + timedelta(days=1)))
-    assert store.adopt("wire", STATE).etag == '"mine"'  # this host polled it last
-    assert store.adopt("gone", None) == FeedState("gone")
+    got = store.adopt({"wire": STATE, "gone": None})
+    assert got["wire"].etag == '"mine"'  # this host polled it last
+    assert got["gone"] == FeedState("gone")
     store.close()
 
 
