@@ -230,13 +230,16 @@ def main() -> None:
                     changed = time.monotonic()
                     if len(procs) > count:
                         gone = procs.pop()
-                        what = f"{gone.name} stopped (SIGTERM to exit {gone.stop():.1f} s)"
+                        exit_secs = gone.stop()
+                        what = f"{gone.name} (SIGTERM to exit {exit_secs:.1f} s) stopped"
                     else:
                         procs.append(Collector(f"collect-{len(procs) + 1}", cfg, tmp,
                                                "INFO" if args.logs else "WARNING"))
                         what = f"{procs[-1].name} started"
-                    wait_for(lambda: owned_partitions(procs) == args.partitions, 300,
-                             "every partition owned")
+                    joined = [] if what.endswith("stopped") else [procs[-1]]
+                    wait_for(lambda j=joined: owned_partitions(procs) == args.partitions and (
+                        not j or owned_partitions(j) > 0), 300,
+                        "every partition owned, the new process's share too")
                     print(f"{what}: every partition owned again "
                           f"{time.monotonic() - changed:.1f} s later")
                 print(f"{count} processes:")
