@@ -163,6 +163,10 @@ class FeedShard:
         self._owned: set[str] = set()  # feed ids this process may poll now
         self._busy: set[str] = set()  # feed ids being polled now
         self._cond = threading.Condition()
+        # One membership change at a time: the table's thread (assigned, revoked) and a reload
+        # (reconfigure) would otherwise each see the other half done (a feed added by the
+        # reload in a partition being taken over never scheduled, or a removed one scheduled).
+        self._change = threading.RLock()
         self._jobs: Schedules | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -204,6 +208,10 @@ class FeedShard:
 
     # -- TableListener --------------------------------------------------------------------------
     def assigned(self, partition: int, rows: dict[str, bytes]) -> None:
+        with self._change:
+            self._assigned(partition, rows)
+
+    def _assigned(self, partition: int, rows: dict[str, bytes]) -> None:
         started = time.monotonic()
         feeds = [f for f in self.feeds.values() if self.table.partition_of(f.id) == partition]
         seeded = self._adopt(feeds, rows)
@@ -236,6 +244,10 @@ class FeedShard:
         return seeded
 
     def revoked(self, partitions: set[int]) -> None:
+        with self._change:
+            self._revoked(partitions)
+
+    def _revoked(self, partitions: set[int]) -> None:
         with self._cond:
             self._parts -= partitions
             metrics.COLLECT_PARTITIONS.set(len(self._parts))
@@ -270,7 +282,11 @@ class FeedShard:
     def reconfigure(self, feeds: Sequence[FeedConfig]) -> None:
         """A new config: start new feeds of owned partitions, restart changed ones, stop
         disabled ones, and stop removed ones and tombstone their rows (a feed added again
-        later starts afresh)."""
+        later starts from the state this host kept for it, if any, else afresh)."""
+        with self._change:
+            self._reconfigure(feeds)
+
+    def _reconfigure(self, feeds: Sequence[FeedConfig]) -> None:
         old = self.feeds
         self.feeds = {f.id: f for f in feeds if f.enabled}
         in_config = {f.id for f in feeds}

@@ -2,7 +2,8 @@
 processes share one config's feeds through the consumer group. Every feed is polled, never by
 two processes at once; after one process is SIGKILLed its feeds are polled by the others within
 an interval plus the rebalance time, with the state it left (conditional GETs with its ETag, its
-backoff continued), and no article is published twice across all the handovers."""
+backoff continued), and no article is published twice across all the handovers. A hot reload
+then removes one feed and adds another: each process applies it to the feeds it owns, in place."""
 
 from __future__ import annotations
 
@@ -28,18 +29,20 @@ SESSION_SECS = 6
 REBALANCE_SECS = SESSION_SECS + 12
 OK_FEEDS = [f"wire{i}" for i in range(18)]
 BAD_FEEDS = ["bad0", "bad1", "bad2"]
+LATE = "late0"  # joins the config on the reload
 
 
-def config_text(kafka_url: str, prefix: str, server: ShardFeedServer) -> str:
+def config_text(kafka_url: str, prefix: str, server: ShardFeedServer, ids: list[str]) -> str:
     feeds = "".join(
         f'[[feeds]]\nid = "{f}"\nurl = "{server.url(f)}"\n'
         f"interval_secs = {BAD_INTERVAL if f in BAD_FEEDS else INTERVAL}\njitter_secs = 1\n"
-        for f in OK_FEEDS + BAD_FEEDS
+        for f in ids
     )
     return f"""
 [service]
 shutdown_timeout_secs = 20
-reload = false
+reload = true
+reload_check_secs = 1
 
 [bus]
 url = "{kafka_url}"
@@ -76,21 +79,29 @@ def stable(server: ShardFeedServer, procs: set[str]) -> bool:
     return {hs[-1].process for hs in feeds.values()} == procs
 
 
-def published_ids(kafka_url: str, topic: str) -> list[str]:
+def records(kafka_url: str, topic: str) -> list[tuple[str, bytes | None]]:
+    """Every record of ``topic`` in order (keys and values), read outside any group."""
     consumer = KafkaConsumer(bootstrap_servers=kafka_url.removeprefix("kafka://"),
                              enable_auto_commit=False)
     try:
         tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic))]
         consumer.assign(tps)
         consumer.seek_to_beginning(*tps)
-        ids, idle = [], 0
+        out: list[tuple[str, bytes | None]] = []
+        idle = 0
         while idle < 6:
             batch = consumer.poll(timeout_ms=500)
             idle = 0 if batch else idle + 1
-            ids += [m.key.decode() for msgs in batch.values() for m in msgs]
-        return ids
+            out += [(m.key.decode(), m.value) for msgs in batch.values() for m in msgs]
+        return out
     finally:
         consumer.close()
+
+
+def tombstoned(kafka_url: str, topic: str, key: str) -> bool:
+    """The feed's latest row on the shared table is a tombstone (after at least one row)."""
+    values = [v for k, v in records(kafka_url, topic) if k == key]
+    return bool(values) and values[0] is not None and values[-1] is None
 
 
 @pytest.mark.kafka
@@ -106,7 +117,7 @@ def test_three_collectors_share_feeds_and_survive_sigkill(
         for feed in BAD_FEEDS:
             server.add(feed, entries=1, failing=True)
         cfg = tmp_path / "newswatch.toml"
-        cfg.write_text(config_text(kafka_url, unique_name, server))
+        cfg.write_text(config_text(kafka_url, unique_name, server, OK_FEEDS + BAD_FEEDS))
         try:
             for name in names:
                 env = {"NEWSWATCH_SERVICE__DATA_DIR": str(tmp_path / name),
@@ -141,7 +152,20 @@ def test_three_collectors_share_feeds_and_survive_sigkill(
             backoff = BAD_INTERVAL * 2 ** (failures - 1)
             wait_for(taken_over, INTERVAL + REBALANCE_SECS + backoff + 15,
                      f"the survivors to poll {moved}")
-            time.sleep(2)
+
+            # Hot reload: a survivor's feed leaves the config, a new feed joins.
+            gone = next(f for f in OK_FEEDS if f != fresh and f not in moved)
+            server.add(LATE, entries=2)
+            new_cfg = tmp_path / "newswatch.toml.new"
+            new_cfg.write_text(config_text(kafka_url, unique_name, server, [
+                f for f in OK_FEEDS if f != gone] + BAD_FEEDS + [LATE]))
+            os.replace(new_cfg, cfg)
+            wait_for(lambda: tombstoned(kafka_url, f"{unique_name}.feeds", gone), 90,
+                     f"the owner of {gone} to stop it and tombstone its row")
+            stopped = time.time()
+            wait_for(lambda: any(h.feed == LATE and h.status == 200 for h in server.log()), 90,
+                     f"the first poll of {LATE}, added by the reload")
+            time.sleep(INTERVAL + 3)  # a poll of the removed feed still scheduled would show
             for name in survivors:
                 procs[name].signal(signal.SIGTERM)
             for name in survivors:
@@ -151,7 +175,7 @@ def test_three_collectors_share_feeds_and_survive_sigkill(
                 capture_output=True, text=True, timeout=120, cwd=tmp_path,
                 env={**os.environ, "NEWSWATCH_SERVICE__DATA_DIR": str(tmp_path / "cli")},
             )
-            article_ids = published_ids(kafka_url, f"{unique_name}.articles")
+            article_ids = [k for k, _ in records(kafka_url, f"{unique_name}.articles")]
         finally:
             for proc in procs.values():
                 proc.kill()
@@ -163,6 +187,9 @@ def test_three_collectors_share_feeds_and_survive_sigkill(
         for a, b in zip(hs, hs[1:], strict=False):
             assert a.process == b.process or a.end <= b.start, f"{feed}: {a} overlaps {b}"
     assert {h.process for h in hits} == set(names)
+    # The reload: the removed feed was not polled again, the added one by one process only.
+    assert not [h for h in feeds[gone] if h.start > stopped], feeds[gone]
+    assert len({h.process for h in feeds[LATE]}) == 1 and feeds[LATE][0].process in survivors
 
     takeover = {f: next(h for h in feeds[f] if h.start > killed and h.process != victim)
                 for f in moved}
@@ -187,10 +214,12 @@ def test_three_collectors_share_feeds_and_survive_sigkill(
     # The victim's feeds have rows on the shared table, read back by `newswatch feeds`.
     assert cli.returncode == 0, cli.stderr
     rows = {r["id"]: r for r in map(json.loads, cli.stdout.splitlines())}
-    assert set(rows) == set(OK_FEEDS + BAD_FEEDS)
+    assert set(rows) == set(OK_FEEDS + BAD_FEEDS + [LATE]) - {gone}
     assert rows[bad]["failures"] >= failures + 1 and "HTTP 500" in rows[bad]["last_error"]
-    assert all(rows[f]["status"] == "ok" for f in OK_FEEDS)
+    assert all(rows[f]["status"] == "ok" for f in [*OK_FEEDS, LATE] if f != gone)
 
-    # Every entry published exactly once, through all handovers (3-5 entries a feed, +2 new).
-    expected = sum(3 + i % 3 for i in range(len(OK_FEEDS))) + 7 - (3 + OK_FEEDS.index(fresh) % 3)
+    # Every entry published exactly once, through all handovers (3-5 entries a feed, the fresh
+    # feed's new ones, the added feed's 2).
+    expected = (sum(3 + i % 3 for i in range(len(OK_FEEDS))) + 7
+                - (3 + OK_FEEDS.index(fresh) % 3) + 2)
     assert len(article_ids) == len(set(article_ids)) == expected, (len(article_ids), expected)
