@@ -167,9 +167,16 @@ class FeedShard:
         # (reconfigure) would otherwise each see the other half done (a feed added by the
         # reload in a partition being taken over never scheduled, or a removed one scheduled).
         self._change = threading.RLock()
+        self._parts_of: dict[str, int] = {}  # feed id -> partition (murmur2: 5 us a feed)
         self._jobs: Schedules | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+
+    def _partition(self, feed_id: str) -> int:
+        part = self._parts_of.get(feed_id)
+        if part is None:
+            part = self._parts_of[feed_id] = self.table.partition_of(feed_id)
+        return part
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self, jobs: Schedules, feeds: Sequence[FeedConfig]) -> None:
@@ -213,7 +220,7 @@ class FeedShard:
 
     def _assigned(self, partition: int, rows: dict[str, bytes]) -> None:
         started = time.monotonic()
-        feeds = [f for f in self.feeds.values() if self.table.partition_of(f.id) == partition]
+        feeds = [f for f in self.feeds.values() if self._partition(f.id) == partition]
         seeded = self._adopt(feeds, rows)
         with self._cond:
             self._parts.add(partition)
@@ -251,7 +258,7 @@ class FeedShard:
         with self._cond:
             self._parts -= partitions
             metrics.COLLECT_PARTITIONS.set(len(self._parts))
-        ids = {i for i in self._owned_copy() if self.table.partition_of(i) in partitions}
+        ids = {i for i in self._owned_copy() if self._partition(i) in partitions}
         self._let_go(ids)
         log.info("collect: gave up partitions %s (%d feeds)", sorted(partitions), len(ids))
 
@@ -292,10 +299,10 @@ class FeedShard:
         in_config = {f.id for f in feeds}
         with self._cond:
             parts = set(self._parts)
-        mine = {i for i in old if self.table.partition_of(i) in parts}
+        mine = {i for i in old if self._partition(i) in parts}
         self._let_go({i for i in mine if i not in in_config}, then=self.state.delete)
         self._let_go({i for i in mine if i in in_config and i not in self.feeds})
-        mine_now = [f for f in self.feeds.values() if self.table.partition_of(f.id) in parts]
+        mine_now = [f for f in self.feeds.values() if self._partition(f.id) in parts]
         self._adopt([f for f in mine_now if f.id not in old], {})
         changed = [f for f in mine_now if f.id in old and old[f.id] != f]
         if changed and self._jobs is not None:  # replaces their jobs with the new settings
