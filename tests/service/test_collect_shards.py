@@ -79,6 +79,13 @@ def stable(server: ShardFeedServer, procs: set[str]) -> bool:
     return {hs[-1].process for hs in feeds.values()} == procs
 
 
+def next_due(server: ShardFeedServer) -> tuple[float, str]:
+    """The failing feed due last (its backoff doubles on every failure) and when it is due."""
+    feeds = by_feed(server.log())
+    return max((feeds[f][-1].end + BAD_INTERVAL * 2 ** (len(feeds[f]) - 1), f)
+               for f in BAD_FEEDS)
+
+
 def records(kafka_url: str, topic: str) -> list[tuple[str, bytes | None]]:
     """Every record of ``topic`` in order (keys and values), read outside any group."""
     consumer = KafkaConsumer(bootstrap_servers=kafka_url.removeprefix("kafka://"),
@@ -128,10 +135,9 @@ def test_three_collectors_share_feeds_and_survive_sigkill(
                 assert set(proc.wait_ready()["stages"]) == {"collect"}
             wait_for(lambda: stable(server, set(names)), 90, "three processes sharing the feeds")
 
-            # Kill the owner of the failing feed that failed last (in backoff for 30 s).
-            feeds = by_feed(server.log())
-            bad = max(BAD_FEEDS, key=lambda f: feeds[f][-1].start)
-            victim = feeds[bad][-1].process
+            # Kill the owner of the failing feed due last (in backoff for 30 s or more).
+            due, bad = next_due(server)
+            victim = by_feed(server.log())[bad][-1].process
             procs[victim].kill()
             killed = time.time()
             before = by_feed(server.log())
@@ -193,8 +199,12 @@ def test_three_collectors_share_feeds_and_survive_sigkill(
 
     takeover = {f: next(h for h in feeds[f] if h.start > killed and h.process != victim)
                 for f in moved}
-    # The survivors had the victim's partitions well before its failing feed was due again.
-    assert min(takeover[f].start for f in moved if f in OK_FEEDS) < takeover[bad].start - 3
+    # When the failing feed was due later than the rebalance time after the kill (takeovers
+    # measured 10-11 s after it), the survivors polled the victim's working feeds well before
+    # it: its backoff, not the rebalance, set its first poll (asserted below). Not forced by
+    # waiting for such a moment: that cost 50 s of test time.
+    if due - killed > REBALANCE_SECS:
+        assert min(takeover[f].start for f in moved if f in OK_FEEDS) < takeover[bad].start - 3
     for feed in moved:
         last = max(h.end for h in feeds[feed] if h.process == victim)
         first = takeover[feed]
