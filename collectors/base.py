@@ -46,6 +46,7 @@ class IngestSummary:
     warnings: list[str] = field(default_factory=list)
     syndicated: int = 0  # duplicates that came from another feed (recorded as also seen in)
     ttl_secs: int | None = None  # the feed's <ttl>, for the scheduler (not summed)
+    article_ids: list[str] = field(default_factory=list)  # every entry of the body, new or not
 
     def add(self, other: IngestSummary) -> None:
         self.feeds += other.feeds
@@ -83,6 +84,10 @@ class SeenStore(Protocol):
         self, items: list[tuple[Article, list[tuple[str, bool]], datetime, SeenResult | None]]
     ) -> None:
         """:meth:`record` for every article of one feed body, in one transaction."""
+
+    def remember(self, article_ids: list[str], at: datetime) -> int:
+        """Treat these article ids as published (their ``id:`` keys); returns how many were
+        new to the store."""
 
     def sources(self, article_id: str) -> list[Source]:
         """Additional sources recorded for ``article_id`` (syndication)."""

@@ -48,11 +48,12 @@ class Collector:
             detect_language=False,  # done below for new articles only
             fast=self.fast_xml,
         )
-        summary = IngestSummary(feeds=1, warnings=list(parsed.warnings), ttl_secs=parsed.ttl_secs)
+        summary = IngestSummary(feeds=1, warnings=list(parsed.warnings), ttl_secs=parsed.ttl_secs,
+                                article_ids=[a.id for a in parsed.articles])
         for warning in parsed.warnings:
             log.warning(warning, extra={"feed_id": feed.feed_id})
         if parsed.warnings:
-            metrics.FEED_WARNINGS.labels(feed.feed_id).inc(len(parsed.warnings))
+            metrics.FEED_WARNINGS.inc(len(parsed.warnings))
         keyed = [(a, dedupe_keys(a)) for a in parsed.articles]
         richer: dict[int, Article] = {}
         if enrich is not None and keyed:
@@ -97,8 +98,8 @@ class Collector:
                             feed.feed_id, first.article_id, article.url,
                             extra={"feed_id": feed.feed_id, "article_id": first.article_id},
                         )
-        metrics.ARTICLES_PUBLISHED.labels(feed.feed_id).inc(summary.articles)
-        metrics.ARTICLES_DUPLICATE.labels(feed.feed_id).inc(summary.duplicates)
+        metrics.ARTICLES_PUBLISHED.inc(summary.articles)
+        metrics.ARTICLES_DUPLICATE.inc(summary.duplicates)
         return summary
 
     def close(self) -> None:

@@ -8,9 +8,10 @@ import dataclasses
 import logging
 import random
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor as Pool
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
@@ -23,9 +24,11 @@ from collectors.fulltext import FullText
 from collectors.health import HealthReporter
 from collectors.policy import failure_delay, jitter_secs, success_delay
 from collectors.record import Recorder
+from collectors.shard import FeedShard
 from collectors.state import FeedState, FeedStateStore
 from collectors.urls import host_of, redact
 from newswatch import metrics
+from newswatch.config import Config
 from newswatch.config.collect import CollectConfig
 from newswatch.config.feeds import FeedConfig
 from newswatch.models import utcnow
@@ -34,6 +37,13 @@ log = logging.getLogger("newswatch.collect")
 
 PRUNE_JOB = "@seen-prune"  # '@' cannot start a feed id
 PRUNE_INTERVAL_SECS = 3600
+MAX_ENTRY_IDS = 1000  # carried in the feed's state for a handover (sharded collect)
+
+
+def _observe_lateness(before: FeedState) -> None:
+    if before.next_poll is not None:
+        late = (utcnow() - before.next_poll).total_seconds()
+        metrics.POLL_LATENESS.observe(max(0.0, late))
 
 
 class FeedScheduler:
@@ -48,8 +58,13 @@ class FeedScheduler:
         state: FeedStateStore,
         health: HealthReporter | None = None,
         recorder: Recorder | None = None,
+        shard: FeedShard | None = None,
+        lock: contextlib.AbstractContextManager[object] | None = None,
     ):
+        self.all_feeds = list(feeds)
         self.feeds = [f for f in feeds if f.enabled]
+        self.shard = shard  # None: this process polls every feed
+        self.lock = lock  # held while the stage exists (the embedded bus's one collector)
         self.collector, self.state, self.health, self.recorder = collector, state, health, recorder
         self.collect = collect or CollectConfig()
         self.fetcher = Fetcher(self.collect)
@@ -71,10 +86,12 @@ class FeedScheduler:
     def poll(self, feed: FeedConfig) -> FeedState:
         """Fetch, parse and publish one feed; update its state; schedule its next poll.
         Whatever fails (fetch, parse, bus, the state file), the next poll is scheduled."""
+        started = time.monotonic()
         before = after = self._unsaved.get(feed.id) or FeedState(feed.id)
         try:
             with self._host_slot(feed.url):
                 before = self._load(feed)
+                _observe_lateness(before)
                 after = self._poll(feed, before)
             if after is before:  # cancelled: the collector is stopping
                 return after
@@ -84,6 +101,8 @@ class FeedScheduler:
             after = self._failed(feed, dataclasses.replace(before, last_poll=utcnow()),
                                  f"poll failed: {type(exc).__name__}: {exc}", None, "error")
             self._unsaved[feed.id] = after
+        metrics.POLL_SECONDS.observe(time.monotonic() - started)
+        metrics.FEEDS.update(feed.id, True, after.consecutive_failures)
         if self.health is not None:
             self.health.changed(before, after)
         if self.scheduler.running and after.next_poll is not None:
@@ -148,7 +167,7 @@ class FeedScheduler:
             feed, self.collect, ttl_secs=summary.ttl_secs if summary else None,
             headers=got.headers, now=now,
         )
-        metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
+        metrics.FEEDS_POLLED.labels(outcome).inc()
         if before.consecutive_failures:
             log.info("feed %r: recovered after %d failures", feed.id,
                      before.consecutive_failures, extra=extra)
@@ -171,6 +190,7 @@ class FeedScheduler:
             next_poll=self._next(now, delay, feed),
             interval_secs=delay,
             articles_total=state.articles_total + (summary.articles if summary else 0),
+            entry_ids=tuple(summary.article_ids[:MAX_ENTRY_IDS]) if summary else state.entry_ids,
         )
 
     def _ingest(self, feed: FeedConfig, got: Fetched):  # noqa: ANN202
@@ -193,11 +213,11 @@ class FeedScheduler:
         delay, why = failure_delay(feed, self.collect, failures, retry_after)
         now = state.last_poll or utcnow()
         error = redact(error)
-        metrics.FEEDS_POLLED.labels(feed.id, outcome).inc()
+        metrics.FEEDS_POLLED.labels(outcome).inc()
         if outcome == "state_error":
-            metrics.FEED_STATE_ERRORS.labels(feed.id).inc()
+            metrics.FEED_STATE_ERRORS.inc()
         else:
-            metrics.FETCH_ERRORS.labels(feed.id).inc()
+            metrics.FETCH_ERRORS.inc()
         log.warning("feed %r (%s): %s; failure %d, next try in %ds (%s)", feed.id, redact(feed.url),
                     error, failures, delay, why, extra={"feed_id": feed.id})
         return dataclasses.replace(
@@ -215,25 +235,82 @@ class FeedScheduler:
         spread = random.uniform(0, jitter_secs(feed)) if jitter else 0.0
         return now + timedelta(seconds=delay + spread)
 
+    def _schedule(self, feed: FeedConfig, state: FeedState, now: datetime) -> None:
+        due = state.next_poll
+        first = due if due and due > now else now + timedelta(
+            seconds=random.uniform(0, jitter_secs(feed))
+        )
+        self.scheduler.add_job(
+            self.poll if self.shard is None else self._poll_owned, "interval", args=[feed],
+            id=feed.id, name=f"feed {feed.id}",
+            seconds=max(feed.interval_secs, self.collect.max_backoff_secs),  # safety net
+            next_run_time=first, max_instances=1, coalesce=True, misfire_grace_time=None,
+            replace_existing=True,
+        )
+        metrics.FEEDS.update(feed.id, bool(state.last_poll), state.consecutive_failures)
+
+    def add_feeds(self, feeds: list[tuple[FeedConfig, FeedState]]) -> None:
+        """Poll these feeds from now on, each from its state (replacing a job it has)."""
+        now = utcnow()
+        running = self.scheduler.running
+        if running:
+            self.scheduler.pause()  # one wake-up for the lot, not one per job
+        try:
+            for feed, state in feeds:
+                self._schedule(feed, state, now)
+        finally:
+            if running:
+                self.scheduler.resume()
+
+    def remove_feed(self, feed_id: str) -> None:
+        """Stop polling ``feed_id`` (a poll in flight finishes)."""
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(feed_id)
+        metrics.FEEDS.forget(feed_id)
+
+    def _poll_owned(self, feed: FeedConfig) -> None:
+        assert self.shard is not None
+        with self.shard.polling(feed.id) as mine:
+            if mine:  # else the feed moved to another collect process meanwhile
+                self.poll(feed)
+
     def start(self) -> None:
         now = utcnow()
-        for feed in self.feeds:
-            due = self.state.get(feed.id).next_poll
-            first = due if due and due > now else now + timedelta(
-                seconds=random.uniform(0, jitter_secs(feed))
-            )
-            self.scheduler.add_job(
-                self.poll, "interval", args=[feed], id=feed.id, name=f"feed {feed.id}",
-                seconds=max(feed.interval_secs, self.collect.max_backoff_secs),  # safety net
-                next_run_time=first, max_instances=1, coalesce=True, misfire_grace_time=None,
-                replace_existing=True,
-            )
+        metrics.FEEDS.clear()
+        if self.shard is None:
+            self.add_feeds([(f, self.state.get(f.id)) for f in self.feeds])
         self.scheduler.add_job(
             self.prune_seen, "interval", id=PRUNE_JOB, name="seen-store prune",
             seconds=PRUNE_INTERVAL_SECS, next_run_time=now, max_instances=1, coalesce=True,
             misfire_grace_time=None, replace_existing=True,
         )
         self.scheduler.start()
+        if self.shard is not None:  # feeds are added as the group hands partitions over
+            self.shard.start(self, self.all_feeds)
+
+    def ready(self) -> tuple[bool, str]:
+        if self.shard is not None:
+            return self.shard.ready()
+        return True, f"{len(self.feeds)} feeds"
+
+    def reconfigure(self, config: Config) -> None:
+        """Apply a new feed list in place (the service calls this on reload); a change of
+        ``[collect]`` raises, so the stage is rebuilt instead."""
+        if config.collect != self.collect:
+            raise ValueError("[collect] changed: the collect stage restarts")
+        old = {f.id: f for f in self.feeds}
+        self.all_feeds = list(config.feeds)
+        self.feeds = [f for f in config.feeds if f.enabled]
+        if self.shard is not None:
+            self.shard.reconfigure(self.all_feeds)
+            return
+        new = {f.id: f for f in self.feeds}
+        for feed_id in old.keys() - new.keys():
+            self.remove_feed(feed_id)
+        self.add_feeds([(f, self.state.get(f.id)) for f in self.feeds if old.get(f.id) != f])
+        log.info("collect: %d feeds (%d added, %d removed, %d changed)", len(new),
+                 len(new.keys() - old.keys()), len(old.keys() - new.keys()),
+                 sum(1 for i in new.keys() & old.keys() if new[i] != old[i]))
 
     def prune_seen(self) -> int:
         """Forget expired title/fingerprint keys (URL, GUID and id keys stay for good)."""
@@ -250,17 +327,26 @@ class FeedScheduler:
         self.start()
         stop.wait()
         self.fetcher.cancel()  # fetches in flight end within a quarter second
+        if self.shard is not None:
+            self.shard.close()  # hands every feed over (their last state written) first
         self.scheduler.shutdown(wait=True)
 
     def drain(self) -> int:
-        """Poll every enabled feed once now (per-host limit applies), then return."""
+        """Poll every enabled feed once now (per-host limit applies; sharded or not: every
+        feed of the config), then return."""
         with Pool(self.collect.max_workers) as pool:
             list(pool.map(self.poll, self.feeds))
         return len(self.feeds)
 
     def close(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
-        self.fetcher.close()
-        self.collector.close()
-        self.state.close()
+        try:
+            if self.shard is not None:
+                self.shard.close()
+            if self.scheduler.running:
+                self.scheduler.shutdown(wait=True)
+            self.fetcher.close()
+            self.collector.close()
+            self.state.close()
+        finally:
+            if self.lock is not None:
+                self.lock.__exit__(None, None, None)

@@ -118,6 +118,24 @@ class SqliteSeenStore:
                 (owner, article.feed_id, src.feed_title, src.feed_url, src.url or article.url, ts),
             )
 
+    def remember(self, article_ids: list[str], at: datetime) -> int:
+        """Mark ids as published (a feed taken over from another collect process: its last
+        body's entries were published there); returns how many were not known yet."""
+        rows = [(f"id:{a}", a, at.timestamp()) for a in article_ids]
+        with self._lock:
+            before = self._conn.total_changes
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT OR IGNORE INTO seen_keys(key, article_id, at, windowed) "
+                    "VALUES (?, ?, ?, 0)", rows,
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                storage.rollback(self._conn)
+                raise
+            return self._conn.total_changes - before
+
     def sources(self, article_id: str) -> list[Source]:
         with self._lock:
             rows = self._conn.execute(

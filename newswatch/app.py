@@ -12,6 +12,7 @@ import alerts.checks
 import alerts.stage
 import classifiers.checks
 import classifiers.stage
+import collectors.checks
 import collectors.stage
 from collectors.base import IngestSummary
 from collectors.replay import SidecarError, feed_files, load_saved
@@ -29,7 +30,9 @@ FACTORIES = {
 }
 
 # What each stage would reject at start, checked before anything starts (and on reload).
-CHECKS: tuple[Check, ...] = (classifiers.checks.check_config, alerts.checks.check_config)
+CHECKS: tuple[Check, ...] = (
+    collectors.checks.check_config, classifiers.checks.check_config, alerts.checks.check_config
+)
 
 
 def load(path: str | None) -> Config:

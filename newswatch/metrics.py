@@ -1,21 +1,39 @@
 """Prometheus metrics shared by every stage (exposed on /metrics by the service).
 
-Stages increment these directly; label values are feed ids, watch names, label names and
-channel names from config (bounded sets), never article ids.
+Stages increment these directly. Label values are outcomes, watch names, label names and channel
+names from config, never article ids, and never feed ids: with 10,000 feeds per-feed series made
+a scrape cost grow with the feed list. Per-feed health is in ``newswatch feeds`` (and the
+feed-health alerts); here there are counts by status and the few worst feeds only.
 """
 
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
-FEEDS_POLLED = Counter("newswatch_feeds_polled_total", "Feed polls", ["feed", "outcome"])
-FETCH_ERRORS = Counter("newswatch_fetch_errors_total", "Failed feed fetches", ["feed"])
-ARTICLES_PUBLISHED = Counter("newswatch_articles_published_total", "New articles", ["feed"])
-ARTICLES_DUPLICATE = Counter("newswatch_articles_duplicate_total", "Duplicates", ["feed"])
-FEED_WARNINGS = Counter("newswatch_feed_warnings_total", "Parse warnings", ["feed"])
+from newswatch.feedboard import FeedBoard
+
+FEEDS_POLLED = Counter("newswatch_feeds_polled_total", "Feed polls by outcome", ["outcome"])
+FETCH_ERRORS = Counter("newswatch_fetch_errors_total", "Failed feed polls")
+ARTICLES_PUBLISHED = Counter("newswatch_articles_published_total", "New articles")
+ARTICLES_DUPLICATE = Counter("newswatch_articles_duplicate_total", "Duplicates")
+FEED_WARNINGS = Counter("newswatch_feed_warnings_total", "Parse warnings")
 FEED_STATE_ERRORS = Counter(
-    "newswatch_feed_state_errors_total", "Polls whose feed state could not be saved", ["feed"]
+    "newswatch_feed_state_errors_total", "Polls whose feed state could not be saved"
 )
+POLL_SECONDS = Histogram(
+    "newswatch_feed_poll_seconds", "Time to fetch, parse and publish one feed",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+POLL_LATENESS = Histogram(
+    "newswatch_feed_poll_lateness_seconds",
+    "How long after its planned time a feed was polled (grows when collect falls behind)",
+    buckets=(0.1, 1, 5, 15, 30, 60, 120, 300, 900, 3600),
+)
+FEEDS = FeedBoard()  # newswatch_feeds{status} and newswatch_feed_consecutive_failures{feed}
+COLLECT_PARTITIONS = Gauge(
+    "newswatch_collect_partitions", "Partitions of the feeds topic this collect process owns"
+)
+COLLECT_FEEDS = Gauge("newswatch_collect_feeds", "Feeds this collect process polls now")
 
 CLASSIFY_BATCH_SECONDS = Histogram(
     "newswatch_classify_batch_seconds", "Time to classify one batch",

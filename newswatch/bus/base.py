@@ -19,6 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 # Kafka compression codecs: the module kafka-python needs for each, and the package to install.
 COMPRESSION_CODECS: dict[str, tuple[str, str] | None] = {
@@ -116,11 +117,75 @@ class Bus(ABC):
         with a commit): what the group has already processed."""
         raise NotImplementedError(f"{type(self).__name__} does not report committed offsets")
 
+    def shared_table(
+        self, topic: str, group: str, listener: TableListener, *, partitions: int
+    ) -> SharedTable:
+        """Join ``group`` sharing the keyed, compacted ``topic`` (created with ``partitions``
+        if missing): see :class:`SharedTable`. Only Kafka has consumer groups that divide
+        partitions among processes."""
+        raise BusError(f"bus {self.url}: shared tables (sharded collect) need a kafka:// bus")
+
+    def read_table(self, topic: str) -> dict[str, bytes]:
+        """The latest value of every key of a shared table's topic (read-only)."""
+        raise BusError(f"bus {self.url}: shared tables (sharded collect) need a kafka:// bus")
+
     def __enter__(self) -> Bus:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class TableListener(Protocol):
+    """What a member of a :class:`SharedTable` is told (from the table's own thread)."""
+
+    def assigned(self, partition: int, rows: dict[str, bytes]) -> None:
+        """``partition`` is now this member's alone; ``rows`` holds the latest value of each of
+        its keys, read after every earlier write to it (the previous owner's included)."""
+
+    def revoked(self, partitions: set[int]) -> None:
+        """Stop using ``partitions`` and write what is still due before returning: the next
+        owner reads them once this returns (or once this member is declared dead)."""
+
+
+class SharedTable(ABC):
+    """A keyed, compacted topic whose partitions one consumer group divides among its members.
+
+    Each partition belongs to one member at a time. A member learns of a partition through
+    :meth:`TableListener.assigned` with the partition's current rows, writes rows of the keys
+    it owns with :meth:`put`, and gives the partition up through
+    :meth:`TableListener.revoked` when the group rebalances (a member joins, leaves or dies).
+    """
+
+    partitions: int  # of the topic, from the broker (the key -> partition map depends on it)
+
+    @abstractmethod
+    def partition_of(self, key: str) -> int:
+        """The partition ``key`` lives in (the same one Kafka's default partitioner picks)."""
+
+    @abstractmethod
+    def owned(self) -> frozenset[int]:
+        """Partitions assigned to this member whose rows were handed over."""
+
+    @abstractmethod
+    def ready(self) -> bool:
+        """True once this member joined the group and loaded what it was given."""
+
+    @abstractmethod
+    def put(self, key: str, value: bytes | None) -> None:
+        """Write ``key``'s row (None deletes it: a tombstone); buffered until :meth:`flush`."""
+
+    @abstractmethod
+    def flush(self, timeout_secs: float = 30.0) -> None:
+        """Block until every :meth:`put` is durable, or raise :class:`BusError`."""
+
+    @abstractmethod
+    def run(self, stop: threading.Event) -> None:
+        """Take part in the group (rebalances, loading rows) until ``stop`` is set."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Give up every partition (telling the listener) and leave the group."""
 
 
 def consume(

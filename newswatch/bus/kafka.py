@@ -20,11 +20,20 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
-from newswatch.bus.base import Bus, BusError, Consumer, Record, missing_codec
+from newswatch.bus.base import (
+    Bus,
+    BusError,
+    Consumer,
+    Record,
+    SharedTable,
+    TableListener,
+    missing_codec,
+)
 
 T = TypeVar("T")
 _TOPIC_ALREADY_EXISTS = 36
@@ -100,14 +109,18 @@ class KafkaBus(Bus):
         except KafkaError as exc:
             raise BusError(f"bus {self.url}: {what} failed: {type(exc).__name__}: {exc}") from exc
 
-    def create_topics(self, topics: Iterable[str]) -> None:
+    def create_topics(
+        self, topics: Iterable[str], *, partitions: int | None = None,
+        configs: dict[str, str] | None = None,
+    ) -> None:
         wanted = list(dict.fromkeys(topics))
         existing = set(self._call("list topics", self._admin.list_topics))
-        missing = {
-            t: {"num_partitions": self.partitions, "replication_factor": self.replication_factor}
+        missing = [
+            NewTopic(t, partitions or self.partitions, self.replication_factor,
+                     topic_configs=dict(configs or {}))
             for t in wanted
             if t not in existing
-        }
+        ]
         if not missing:
             return
         result = self._call("create topics", self._admin.create_topics, missing,
@@ -116,7 +129,7 @@ class KafkaBus(Bus):
             if topic["error_code"] not in (0, _TOPIC_ALREADY_EXISTS):
                 raise BusError(f"bus {self.url}: cannot create topic {topic['name']!r}: "
                                f"error {topic['error_code']} {topic.get('error_message') or ''}")
-        self._call("wait for topics", self._admin.wait_for_topics, list(missing),
+        self._call("wait for topics", self._admin.wait_for_topics, [t.name for t in missing],
                    timeout_ms=int(self.connect_timeout_secs * 1000))
 
     def _get_producer(self) -> KafkaProducer:
@@ -135,10 +148,33 @@ class KafkaBus(Bus):
             return self._producer
 
     def publish(self, topic: str, key: str, value: bytes) -> None:
+        self.send(topic, key, bytes(value))
+
+    def send(self, topic: str, key: str, value: bytes | None, partition: int | None = None) -> None:
+        """Like :meth:`publish`, also to an explicit partition and as a tombstone (None)."""
         producer = self._get_producer()
         future = self._call(f"publish to {topic!r}", producer.send, topic,
-                            key=key.encode("utf-8"), value=bytes(value))
+                            key=key.encode("utf-8"), value=value, partition=partition)
         future.add_errback(lambda exc: self._errors.append(f"{topic}/{key}: {exc!r}"))
+
+    def partitions_of(self, topic: str) -> int:
+        """How many partitions ``topic`` has (waits for the producer's metadata)."""
+        found = self._call(f"metadata of {topic!r}", self._get_producer().partitions_for, topic)
+        if not found:
+            raise BusError(f"bus {self.url}: topic {topic!r} has no partitions")
+        return len(found)
+
+    def shared_table(
+        self, topic: str, group: str, listener: TableListener, *, partitions: int
+    ) -> SharedTable:
+        from newswatch.bus.kafka_table import KafkaSharedTable
+
+        return KafkaSharedTable(self, topic, group, listener, partitions=partitions)
+
+    def read_table(self, topic: str) -> dict[str, bytes]:
+        from newswatch.bus.kafka_table import read_table
+
+        return read_table(self, topic)
 
     def flush(self, timeout_secs: float = 30.0) -> None:
         if self._producer is not None:

@@ -6,15 +6,20 @@ import argparse
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from collectors.opml import OpmlError, feeds_toml, read_opml
-from collectors.stage import state_path
+from collectors.shard import read_states
+from collectors.stage import FEEDS, state_path
 from collectors.state import FeedState, FeedStateStore
+from newswatch.bus import BusError
 from newswatch.cli.common import DEFAULT_CONFIG, add_config_option, config_from_args
-from newswatch.config import ConfigError, parse_config
+from newswatch.config import Config, ConfigError, parse_config
 from newswatch.progress import progress
 from newswatch.redact import redact
+
+_EPOCH = datetime.fromtimestamp(0, UTC)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,6 +55,8 @@ def _list(args: argparse.Namespace) -> int:
         states = store.all()
     finally:
         store.close()
+    if config.collect.sharded:
+        states = _with_shared(config, states)
     rows = []
     for feed in config.feeds:
         st = states.get(feed.id, FeedState(feed.id))
@@ -76,6 +83,25 @@ def _list(args: argparse.Namespace) -> int:
         for row in [head, *rows]:
             print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     return 0
+
+
+def _with_shared(config: Config, local: dict[str, FeedState]) -> dict[str, FeedState]:
+    """Sharded collect: every process's feeds, from the shared table (newest copy wins)."""
+    from newswatch.app import make_bus
+
+    try:
+        with make_bus(config) as bus:
+            shared = read_states(bus, config.bus.topic(FEEDS))
+    except BusError as exc:
+        print(f"newswatch: cannot read the shared feed state ({exc}); showing this host's copy",
+              file=sys.stderr)
+        return local
+    out = dict(local)
+    for feed_id, state in shared.items():
+        mine = out.get(feed_id)
+        if mine is None or (state.last_poll or _EPOCH) >= (mine.last_poll or _EPOCH):
+            out[feed_id] = state
+    return out
 
 
 def _config_path(args: argparse.Namespace) -> Path | None:

@@ -41,3 +41,10 @@ class CollectConfig(StrictModel):
     # this many new entries per poll get their page fetched (the rest keep the feed's text).
     full_text_max_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     full_text_max_per_poll: int = Field(20, ge=1)
+    # Several `newswatch run --stage collect` processes share the feeds of one config through
+    # a Kafka consumer group (needs a kafka:// bus): each polls the feeds of the partitions of
+    # the feeds topic it owns, and a feed's state moves with it when a process joins or dies.
+    sharded: bool = False
+    # Partitions of the feeds topic: at most this many collect processes share the work. Fixed
+    # when the topic is created; 24 splits evenly among 1, 2, 3, 4, 6, 8, 12 or 24 processes.
+    feed_partitions: int = Field(24, ge=1, le=10_000)

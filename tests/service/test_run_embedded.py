@@ -146,8 +146,9 @@ def test_run_embedded_end_to_end(tmp_path: Path) -> None:
             assert nw.get("/nope")[0] == 404
             assert nw.metric("newswatch_stage_up") == 3
             assert nw.metric("newswatch_bus_up") == 1
-            assert nw.metric("newswatch_feeds_polled_total", feed="borderwatch") >= 1
-            assert nw.metric("newswatch_articles_published_total", feed="borderwatch") == 5
+            assert nw.metric("newswatch_feeds_polled_total", outcome="ok") >= 1
+            assert nw.metric("newswatch_articles_published_total") == 5
+            assert nw.metric("newswatch_feeds", status="ok") == 1
             assert nw.metric("newswatch_alerts_sent_total", channel="hook") == 3
             wait_for(lambda: caught_up(nw), 30, "consumer lag 0 on /metrics")
 
