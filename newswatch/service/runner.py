@@ -57,6 +57,10 @@ class Service:
         self.http: HttpEndpoint | None = None
         self.monitor: BusMonitor | None = None
         self.watcher: ConfigWatcher | None = None
+        self.ui: Any = None  # newswatch.ui.UiContext when this process serves the web UI
+        self._bus: Bus | None = None
+        self._restarts: set[str] = set()
+        self._restart_lock = threading.Lock()
 
     # -- probes -------------------------------------------------------------------------------
     def health(self) -> tuple[bool, dict[str, Any]]:
@@ -106,20 +110,24 @@ class Service:
         svc = self.config.service
         if svc.http_enabled:
             host, port = split_listen(svc.http_listen)
+            ui_app = self._build_ui(host)
             try:
-                self.http = HttpEndpoint(host, port, self.health, self.readiness)
+                self.http = HttpEndpoint(host, port, self.health, self.readiness, ui_app)
             except OSError as exc:
                 log.error("cannot listen on %s for /healthz, /readyz, /metrics: %s "
                           "(set [service] http_listen or http_enabled = false)",
                           svc.http_listen, exc.strerror or exc)
+                self._close_http()
                 return 1
             self.http.start()
         try:
-            bus = self.make_bus(self.config)
+            bus = self._bus = self.make_bus(self.config)
         except Exception as exc:
             log.error("cannot open the bus: %s", exc)
             self._close_http()
             return 1
+        if self.ui is not None:
+            self.ui.start()
         topics = [self.config.bus.topic(t) for t in (ARTICLES, MATCHES, EVENTS)]
         self.monitor = BusMonitor(lambda: self.make_bus(self.config), topics, self.consumer_groups)
         self.monitor.start()
@@ -134,6 +142,7 @@ class Service:
         groups: dict[str, list[str]] = {}
         while not stop.wait(TICK_SECS):
             self._beat = time.monotonic()
+            self._restart_requested()
             if groups != (groups := self.consumer_groups()):
                 self.monitor.probe_now()  # a stage joined: report its lag at once
             if self.reload_event.is_set():
@@ -144,6 +153,43 @@ class Service:
                 self.reload()
             self._supervise()
         return self._shutdown(bus)
+
+    def _build_ui(self, host: str) -> Any:
+        """The web UI, in the process that holds the alert ledger (None elsewhere)."""
+        if not self.config.ui.enabled or "alert" not in self.factories:
+            return None
+        from newswatch.links import is_loopback
+        from newswatch.ui import Hooks, build_ui
+
+        try:
+            app, self.ui = build_ui(
+                lambda: self.config, bound_host=host, config_path=self.config_path,
+                hooks=Hooks(reload=self.reload_event.set, bus=lambda: self._bus,
+                            model_changed=lambda: self.request_restart("classify")),
+            )
+        except Exception as exc:
+            log.error("web UI not started: %s: %s", type(exc).__name__, exc)
+            return None
+        if not is_loopback(host) and not self.config.ui.has_auth():
+            log.error("web UI refuses to serve: http_listen %s is not loopback and no "
+                      "authentication is configured; set [ui] password_hash (newswatch ui "
+                      "hash-password) or [ui] trusted_proxy_header", host)
+        return app
+
+    def request_restart(self, name: str) -> None:
+        """Restart a stage soon (from any thread), e.g. to load a retrained model."""
+        with self._restart_lock:
+            self._restarts.add(name)
+
+    def _restart_requested(self) -> None:
+        with self._restart_lock:
+            names, self._restarts = self._restarts, set()
+        for name in sorted(names):
+            if name in self.slots and name not in self._pending:
+                log.info("restarting stage %s to load the new model", name)
+                metrics.STAGE_RESTARTS.labels(name, "model").inc()
+                self.slots[name].request_stop()
+                self._pending[name] = (self.config, self.config)
 
     def _file_config(self) -> Config:
         try:
@@ -210,6 +256,9 @@ class Service:
         status = 0
         if self.monitor is not None:
             self.monitor.close()
+        if self.ui is not None:  # its threads read the bus; the probes stay up a little longer
+            self.ui.close()
+            self.ui = None
         try:
             bus.close()  # flushes what the producers still buffer
         except Exception as exc:
@@ -228,6 +277,9 @@ class Service:
         if self.http is not None:
             self.http.close()
             self.http = None
+        if self.ui is not None:
+            self.ui.close()
+            self.ui = None
 
 
 def run_service(config: Config, stop: threading.Event, factories: Mapping[str, Factory],
