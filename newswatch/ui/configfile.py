@@ -10,7 +10,9 @@ version of the file (someone changed it meanwhile) is refused rather than merged
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -157,8 +159,10 @@ def _put_labels(table: Table, labels: dict[str, float]) -> None:
         if "labels" in table:
             del table["labels"]
         return
-    if "labels" not in table:
-        table["labels"] = tomlkit.inline_table()
+    if "labels" not in table:  # written as the examples write it: labels = { x = 0.5 }
+        pairs = ", ".join(f"{k if re.fullmatch(r'[A-Za-z0-9_-]+', k) else json.dumps(k)} = {v}"
+                          for k, v in labels.items())
+        table["labels"] = tomlkit.parse(f"labels = {{ {pairs} }}")["labels"]
     current = table["labels"]
     for label in [k for k in current if k not in labels]:
         del current[label]

@@ -90,6 +90,7 @@ def make_match(n: int, title: str = "", *, watch: str = "raids", feed: str = "wi
 
 
 def write_config(tmp_path: Path, **kwargs: str) -> tuple[Path, Config]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "newswatch.toml"
     path.write_text(config_text(tmp_path / "data", **kwargs))
     return path, load_config(path, environ={})
@@ -179,3 +180,51 @@ def titles(html: str) -> list[str]:
 
 def parse(text: str) -> Config:
     return parse_config(text, "test.toml", environ={})
+
+
+class SmtpSink:
+    """aiosmtpd on a free loopback port, keeping every message it accepts."""
+
+    def __init__(self) -> None:
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.messages: list = []
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def __enter__(self) -> SmtpSink:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+def mail_channel(port: int) -> str:
+    return f"""
+[[channels]]
+name = "mail"
+url = "smtp://127.0.0.1:{port}"
+to = ["desk@example.org"]
+from_addr = "newswatch@example.org"
+starttls = "off"
+"""
+
+
+FEEDBACK_LINK = re.compile(r"(https?://[^\s\"<>]+/act/[A-Za-z0-9_.\-]+)")
+
+
+def links_in(message) -> dict[str, str]:  # noqa: ANN001
+    """label -> URL of the feedback links in an email's text part."""
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return dict(re.findall(r"^\s+([A-Za-z ]+): (https?://\S+/act/[A-Za-z0-9_.-]+)", text, re.M))
