@@ -56,7 +56,7 @@ COLUMNS = ("seq", "match_id", "article_id", "watches", "severity", "feed_id", "f
            "url", "published", "received", "day", "story_id", "score", "model_version",
            "feedback", "card")
 TAG_KINDS = ("watch", "label", "group", "place")
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -256,6 +256,9 @@ class Index:
             conds.append("m.feedback=?")
             args.append("" if f.feedback == "none" else f.feedback)
         tags = [(k, getattr(f, k)) for k in TAG_KINDS if getattr(f, k)]
+        if len(tags) > 1:  # the rarest tag drives the scan: fewest rows to walk
+            tags.sort(key=lambda kv: self.conn.execute(
+                "SELECT COUNT(*) FROM tags WHERE kind=? AND value=?", kv).fetchone()[0])
         query = fts_query(f.q)
         key = "m.seq"
         if query:  # the search drives: FTS5 returns rowids newest first and stops early

@@ -126,7 +126,7 @@ def mask_url(url: str) -> str:
 
 
 def _env() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"),
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), auto_reload=False,
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["when"] = _when

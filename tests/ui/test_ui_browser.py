@@ -212,6 +212,10 @@ def test_inbox_feedback_retrain_and_live_watch_edit(browser_context, tmp_path: P
                 page.goto(f"{base}/{name}")
                 assert page.locator("h1").first.is_visible()
                 shot(page, name)
+            page.goto(base + "/feeds")
+            assert page.locator("#feed-desk .state").inner_text() == "ok"  # polled by the run
+            page.goto(base + "/charts")
+            assert "raids (" in page.locator(".legend").first.inner_text()
             page.goto(base + "/watches/_new")
             shot(page, "watch-new")
             page.goto(base + "/")

@@ -165,3 +165,35 @@ def test_charts_draw_series_and_places(tmp_path: Path) -> None:
         assert "cross_border_raid (7)" in html and "armed_group (1)" in html
         assert ">Shebekino</text>" in html and ">7</text>" in html  # the places bar chart
         assert "<script" not in html.split("</head>", 1)[1]  # drawn on the server, no script
+
+
+def test_deliveries_show_dead_letters_and_retry_them(tmp_path: Path) -> None:
+    from ui_browser import free_port
+
+    hook = f"""
+[[channels]]
+name = "hook"
+url = "http://127.0.0.1:{free_port()}/closed"
+secret = "k-5f1e"
+max_attempts = 1
+"""
+    path, config = write_config(tmp_path, extra=hook)
+    path.write_text(path.read_text().replace('channels = ["out"]', 'channels = ["out", "hook"]',
+                                             1))
+    from newswatch.config import load_config
+
+    config = load_config(path, environ={})
+    m = make_match(1, "Raid on a border post at night", labels=RAID)
+    with open_test_bus(config) as bus:
+        through_alert_stage(config, bus, [m])
+    with ui_server(config) as ui, ui.client() as http:
+        page = http.get("/deliveries").text
+        assert "http://127.0.0.1:" in page  # the channel, by its masked URL
+        dead = page.split('id="dead"', 1)[1]
+        assert "<td>hook</td>" in dead and "ConnectError" in dead  # the last error, shown
+        card = http.get("/").text
+        assert 'hook <span class="state st-dead">dead</span>' in card
+        r = http.post("/deliveries/retry", data={"csrf": csrf_of(page), "channel": "hook"})
+        assert "Re-queued 1 dead delivery" in http.get(r.headers["location"]).text
+        assert 'hook <span class="state st-pending">pending</span>' in http.get("/").text
+        assert ui.ctx.ledger.dead_letters() == []
