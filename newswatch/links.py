@@ -21,6 +21,7 @@ from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from newswatch import storage
 from newswatch.config import Config
 from newswatch.config.service import split_listen
 from newswatch.models import Alert
@@ -47,8 +48,7 @@ def load_secret(config: Config) -> bytes:
         return ui.secret_key.get_secret_value().encode()
     if ui.secret_key_file:
         return Path(ui.secret_key_file).read_text(encoding="utf-8").strip().encode()
-    path = Path(config.service.data_dir) / SECRET_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = storage.private_dir(config.service.data_dir) / SECRET_FILE
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

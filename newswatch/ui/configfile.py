@@ -35,25 +35,16 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def check(text: str, source: str) -> Config:
-    """The config ``text`` would load as, or :class:`ConfigEditError` with every problem."""
+def check(text: str, path: Path) -> Config:
+    """The config ``text`` would load as, validated exactly as ``newswatch run`` and hot
+    reload validate it (schema, references, every stage's checks), or
+    :class:`ConfigEditError` with every problem."""
+    from newswatch.app import CHECKS
+
     try:
-        config = parse_config(text, source)
+        return parse_config(text, str(path), base_dir=path.resolve().parent, checks=CHECKS)
     except ConfigError as exc:
         raise ConfigEditError("; ".join(exc.problems)) from None
-    from classifiers.gazetteer import default_gazetteer
-    from classifiers.rules import build_watches
-
-    labels = None
-    if config.classifier.kind == "model":
-        from classifiers.model import LABELS
-
-        labels = LABELS
-    try:  # the checks the classify stage makes when it builds the watches
-        build_watches(config.watches, default_gazetteer().groups, labels if labels else [])
-    except ValueError as exc:
-        raise ConfigEditError(str(exc)) from None
-    return config
 
 
 class ConfigFile:
@@ -74,7 +65,7 @@ class ConfigFile:
             doc = tomlkit.parse(text)
             done = change(doc)
             new = tomlkit.dumps(doc)
-            check(new, str(self.path))
+            check(new, self.path)
             fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newswatch import serde
+from newswatch import serde, storage
 from newswatch.config.routing import severity_rank
 from newswatch.models import Match
 from newswatch.ui.queries import LedgerView
@@ -134,7 +134,6 @@ def card_of(match: Match) -> dict[str, Any]:
 class Index:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.sync_lock = threading.Lock()
         self.conn.executescript(SCHEMA)
@@ -142,10 +141,8 @@ class Index:
     @property
     def conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")  # a lost tail is re-read from the ledger
+        if conn is None:  # private (0600), WAL; a lost tail is re-read from the ledger
+            conn = storage.connect(self.path, timeout=30, synchronous="NORMAL")
             self._local.conn = conn
         return conn
 

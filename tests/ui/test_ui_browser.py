@@ -103,7 +103,7 @@ def test_inbox_feedback_retrain_and_live_watch_edit(browser_context, tmp_path: P
         (saved / "desk.rss").write_bytes(feeds.feeds["/desk.rss"])
         replay = subprocess.run(
             [sys.executable, "-m", "newswatch", "replay", str(saved), "-c", str(cfg),
-             "--state-dir", str(data)], capture_output=True, text=True, timeout=300)
+             "--state-dir", str(data), "--deliver"], capture_output=True, text=True, timeout=300)
         assert replay.returncode == 0, replay.stderr
         assert "4 articles" in replay.stderr and int(
             re.search(r"(\d+) matches", replay.stderr).group(1)) >= 4, replay.stderr
