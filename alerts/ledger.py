@@ -33,7 +33,6 @@ CREATE TABLE IF NOT EXISTS match_routes (
     alert_id TEXT, state TEXT NOT NULL, received REAL NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (match_id, route));
 CREATE INDEX IF NOT EXISTS match_routes_group ON match_routes(group_id, state);
-CREATE INDEX IF NOT EXISTS match_routes_story ON match_routes(story_id);
 CREATE TABLE IF NOT EXISTS groups (
     id TEXT PRIMARY KEY, route TEXT NOT NULL, gkey TEXT NOT NULL, story_id TEXT NOT NULL,
     first_alert_id TEXT NOT NULL DEFAULT '', created REAL NOT NULL, last_activity REAL NOT NULL,
@@ -44,7 +43,6 @@ CREATE TABLE IF NOT EXISTS alerts (
     id TEXT PRIMARY KEY, route TEXT NOT NULL, story_id TEXT NOT NULL, follow_up_of TEXT NOT NULL,
     severity TEXT NOT NULL, created REAL NOT NULL, title TEXT NOT NULL, data BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS alerts_created ON alerts(created);
-CREATE INDEX IF NOT EXISTS alerts_story ON alerts(story_id);
 CREATE TABLE IF NOT EXISTS deliveries (
     alert_id TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, next_attempt REAL, last_error TEXT NOT NULL DEFAULT '',

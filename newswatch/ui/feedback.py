@@ -51,11 +51,11 @@ def apply(ctx: UiContext, match_id: str, action: str, via: str, user: str) -> Ou
     now = time.time()
     if action == "mute":
         story = ctx.ledger.story_of(match_id) or row.story_id
-        held = ctx.ledger.mute(story, f"muted by {user} via {via}")
+        ctx.ledger.mute(story, f"muted by {user} via the web UI ({via})")
         ctx.index.add_feedback(row, action, now, via, user)
-        log.info("story %s muted by %s via %s (%d held back)", story, user, via, held)
-        return Outcome(True, f"Story muted: its later reports are recorded but not sent"
-                       f"{f'; {held} waiting message(s) held back' if held else ''}.")
+        log.info("story %s muted by %s via %s", story, user, via)
+        return Outcome(True, "Story muted: its later reports are recorded (see the story page) "
+                       "but not sent.")
     last = ctx.index.feedback_of(row.article_id)
     if last and last[0][0] == action:
         return Outcome(True, f"Already recorded: {ACTIONS[action]}.")

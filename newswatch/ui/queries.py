@@ -1,10 +1,11 @@
 """Everything the web UI reads from (or asks of) the alert ledger, in one place.
 
-Built on the ledger's tables (``alerts/ledger.py``): ``match_routes`` (every routed match with
-its route state, story, alert and the serialised match), ``alerts``, ``deliveries`` and
-``muted_stories``. The UI's own side index (``index.py``) copies the static facts of each match
-from here; the live facts (what happened to a match on each route and channel) are read here
-per page, for the rows shown only.
+Built on the ledger's tables (``alerts/ledger.py``): ``match_routes`` (every match with the
+serialised match, the side index's source), ``dispositions`` (what became of each match on each
+route, with the reason: alerted, follow-up, grouped, suppressed, muted, no route, pending),
+``alerts``, ``deliveries`` (per channel) and ``mutes``. The side index (``index.py``, filled by
+``fill.py``) copies the static facts of each match; the live ones are read here per page, for
+the rows shown only.
 """
 
 from __future__ import annotations
@@ -17,31 +18,32 @@ from pathlib import Path
 
 from alerts.ledger import DeliveryRow, Ledger
 
-# What a route state means to a reader.
-ROUTE_STATES = {
+# What a disposition means to a reader (the ledger's reason says why).
+DISPOSITIONS = {
     "pending": "waiting to be grouped into an alert",
     "alerted": "alerted",
-    "repeat": "suppressed: same story and outlet already alerted within the repeat interval",
-    "muted": "muted: the story is muted",
-    "unrouted": "not sent: no route or channel takes this watch (inbox only)",
+    "follow_up": "sent as a follow-up",
+    "grouped": "grouped into another report's alert",
+    "suppressed": "suppressed",
+    "muted": "muted",
+    "no_route": "not sent",
 }
+MUTE_SECS = 365 * 86400  # "mute this story" from the UI: until unmuted, in practice
 
 
 @dataclass
 class RouteFate:
-    """What became of one match on one route."""
+    """What became of one match on one route (route "" when none took it)."""
 
     route: str
-    state: str
+    disposition: str
+    reason: str = ""
     alert_id: str = ""
-    follow_up_of: str = ""
     deliveries: list[DeliveryRow] = field(default_factory=list)
 
     @property
     def words(self) -> str:
-        if self.state == "alerted" and self.follow_up_of:
-            return f"follow-up of alert {self.follow_up_of}"
-        return ROUTE_STATES.get(self.state, self.state)
+        return DISPOSITIONS.get(self.disposition, self.disposition)
 
 
 @dataclass(frozen=True)
@@ -87,12 +89,11 @@ class LedgerView:
         if not match_ids:
             return out
         rows = self.conn.execute(
-            "SELECT r.match_id, r.route, r.state, COALESCE(r.alert_id, ''), "
-            "COALESCE(a.follow_up_of, '') FROM match_routes r LEFT JOIN alerts a "
-            f"ON a.id = r.alert_id WHERE r.match_id IN ({_marks(match_ids)}) ORDER BY r.route",
+            "SELECT match_id, route, disposition, reason, COALESCE(alert_id, '') "
+            f"FROM dispositions WHERE match_id IN ({_marks(match_ids)}) ORDER BY route",
             list(match_ids),
         ).fetchall()
-        fates = [RouteFate(route, state, alert, follow) for _, route, state, alert, follow in rows]
+        fates = [RouteFate(route, disp, reason, alert) for _, route, disp, reason, alert in rows]
         alert_ids = sorted({f.alert_id for f in fates if f.alert_id})
         deliveries = self.ledger.deliveries(alert_ids) if alert_ids else {}
         for (match_id, *_), fate in zip(rows, fates, strict=True):
@@ -102,38 +103,45 @@ class LedgerView:
 
     def story_of(self, match_id: str) -> str:
         row = self.conn.execute(
-            "SELECT story_id FROM match_routes WHERE match_id=? LIMIT 1", (match_id,)
+            "SELECT story_id FROM dispositions WHERE match_id=? LIMIT 1", (match_id,)
         ).fetchone()
         return row[0] if row else ""
 
     def story_matches(self, story_id: str) -> list[str]:
-        """Every match id of a story (alerted, grouped, suppressed or muted), oldest first."""
+        """Every match id of a story (alerted, grouped, suppressed, muted...), oldest first."""
         rows = self.conn.execute(
-            "SELECT match_id, MIN(received) FROM match_routes WHERE story_id=? "
+            "SELECT match_id, MIN(received) FROM dispositions WHERE story_id=? "
             "GROUP BY match_id ORDER BY MIN(received), match_id", (story_id,),
         ).fetchall()
         return [r[0] for r in rows]
 
     def story_alerts(self, story_id: str) -> list[AlertRow]:
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT alert_id FROM dispositions WHERE story_id=? AND alert_id IS NOT NULL",
+            (story_id,))]
+        if not ids:
+            return []
         return [AlertRow(*r) for r in self.conn.execute(
             "SELECT id, created, route, severity, title, follow_up_of, story_id FROM alerts "
-            "WHERE story_id=? ORDER BY created, id", (story_id,),
+            f"WHERE id IN ({_marks(ids)}) ORDER BY created, id", ids,
         )]
 
     def muted(self, story_ids: Sequence[str]) -> dict[str, tuple[float, str]]:
-        if not story_ids:
-            return {}
-        rows = self.conn.execute(
-            "SELECT story_id, muted_at, note FROM muted_stories "
-            f"WHERE story_id IN ({_marks(story_ids)})", list(story_ids),
-        )
-        return {sid: (at, note) for sid, at, note in rows}
+        """Muted stories among ``story_ids``: story -> (until, reason)."""
+        wanted = set(story_ids)
+        return {value: (until, reason) for _, kind, value, until, reason
+                in self.ledger.mutes(time.time()) if kind == "story" and value in wanted}
 
-    def mute(self, story_id: str, note: str) -> int:
-        return self.ledger.mute_story(story_id, time.time(), note)
+    def mute(self, story_id: str, note: str) -> None:
+        """Mute a story the way ``newswatch alerts mute`` does: the alert stage records its
+        later matches as muted, with the reason, and sends none of them."""
+        now = time.time()
+        self.ledger.mute("story", story_id, now + MUTE_SECS, now, note)
 
     def unmute(self, story_id: str) -> bool:
-        return self.ledger.unmute_story(story_id)
+        ids = [mid for mid, kind, value, _, _ in self.ledger.mutes(time.time())
+               if kind == "story" and value == story_id]
+        return sum(self.ledger.unmute(mid) for mid in ids) > 0
 
     # -- deliveries ----------------------------------------------------------------------------
     def channel_states(self) -> dict[str, dict[str, int]]:

@@ -123,8 +123,8 @@ def test_inbox_feedback_retrain_and_live_watch_edit(browser_context, tmp_path: P
             assert "Freedom of Russia Legion" in legion.inner_text()
             assert re.search(r"cross_border_raid \d+%", legion.inner_text())
             assert "mail sent" in legion.inner_text()
-            assert "not sent: no route" in page.locator("article.card", has_text=HARVEST[1]
-                                                        ).inner_text()
+            assert "no route and no channels" in page.locator("article.card", has_text=HARVEST[1]
+                                                              ).inner_text()
             shot(page, "inbox")
 
             # Search and filters narrow it (the select submits itself through app.js).

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from newswatch.ui.context import UiContext
 from newswatch.ui.web import flash, page, post, redirect, route
 
-STATES = ("sent", "pending", "queued", "dead", "digested", "muted")
+STATES = ("sent", "pending", "queued", "dead", "digested", "merged")
 
 
 def deliveries(request: Request) -> Response:
