@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from alerts.ledger import DeliveryRow, Ledger
@@ -95,7 +95,7 @@ class LedgerView:
         ).fetchall()
         fates = [RouteFate(route, disp, reason, alert) for _, route, disp, reason, alert in rows]
         alert_ids = sorted({f.alert_id for f in fates if f.alert_id})
-        deliveries = self.ledger.deliveries(alert_ids) if alert_ids else {}
+        deliveries = self.deliveries(alert_ids) if alert_ids else {}
         for (match_id, *_), fate in zip(rows, fates, strict=True):
             fate.deliveries = deliveries.get(fate.alert_id, [])
             out[match_id].append(fate)
@@ -166,7 +166,36 @@ class LedgerView:
         )]
 
     def deliveries(self, alert_ids: list[str]) -> dict[str, list[DeliveryRow]]:
-        return self.ledger.deliveries(alert_ids)
+        """Per alert, its deliveries; one merged into another message (per-channel merge, a
+        digest) shows the state of the message that carried it, and says so."""
+        out = self.ledger.deliveries(alert_ids)
+        for rows in out.values():
+            for i, d in enumerate(rows):
+                if d.state in ("merged", "digested"):
+                    rows[i] = self._carried(d)
+        return out
+
+    def _carried(self, d: DeliveryRow) -> DeliveryRow:
+        alert_id, state, error, note = d.alert_id, d.state, d.last_error, d.note
+        for _ in range(3):  # merged into a digest, say: follow the carriers
+            row = self.conn.execute(
+                "SELECT digest_id FROM deliveries WHERE alert_id=? AND channel=?",
+                (alert_id, d.channel)).fetchone()
+            carrier = row[0] if row else None
+            if not carrier:
+                break
+            found = self.conn.execute(
+                "SELECT state, last_error FROM deliveries WHERE alert_id=? AND channel=?",
+                (carrier, d.channel)).fetchone()
+            if found is None:
+                break
+            alert_id, (state, error) = carrier, found
+            if state not in ("merged", "digested"):
+                break
+        if alert_id == d.alert_id:
+            return d
+        words = f"{d.state} into alert {alert_id}" + (f": {note}" if note else "")
+        return replace(d, state=state, last_error=error, note=words)
 
     def dead_letters(self, channel: str | None = None) -> list[DeliveryRow]:
         return self.ledger.dead_letters(channel)

@@ -42,10 +42,19 @@ def _matches() -> list:
 
 def test_inbox_lists_filters_and_searches(tmp_path: Path) -> None:
     _, config = write_config(tmp_path)
+    legion = _matches()[1]
+    also_raid = make_match(2, legion.article.title, watch="raids", labels=GROUP,
+                           groups=legion.groups, places=legion.places, severity="high")
     with open_test_bus(config) as bus:
-        through_alert_stage(config, bus, _matches())
+        through_alert_stage(config, bus, [*_matches(), also_raid])
     with ui_server(config) as ui, ui.client() as http:
         page = http.get("/").text
+        # One card per article, with every watch it matched; a delivery merged into one
+        # message per article shows the state of the message that carried it.
+        card = page.split(f'data-match="{legion.id}"', 1)[1].split("</article>", 1)[0]
+        assert ">groups</a>, <a" in card and ">raids</a>" in card
+        assert card.count('out <span class="state st-sent">sent</span>') == 2, card
+        assert "merged into alert" in card
         shown = titles(page)
         assert len(shown) == 5 and shown[0].startswith("Défense locale")  # newest first
         assert "5 matches" in page
@@ -71,7 +80,8 @@ def test_inbox_lists_filters_and_searches(tmp_path: Path) -> None:
         assert shown_for(q="defense locale") == {_matches()[4].article.title}
         assert shown_for(q="cut wire") == {_matches()[0].article.title}
         assert shown_for(q="fuel dep") == {_matches()[1].article.title}
-        assert shown_for(q="legion", watch="raids") == set()
+        assert shown_for(q="legion", watch="raids") == {legion.article.title}
+        assert shown_for(q="legion", watch="inbox-only") == set()
         assert "No matches for these filters" in http.get("/", params={"q": "zzzz"}).text
         # Filter choices show the groups and places seen, with counts.
         assert "Belgorod Oblast (2)" in page and "Freedom of Russia Legion (1)" in page
