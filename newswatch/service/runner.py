@@ -59,8 +59,6 @@ class Service:
         self.watcher: ConfigWatcher | None = None
         self.ui: Any = None  # newswatch.ui.UiContext when this process serves the web UI
         self._bus: Bus | None = None
-        self._restarts: set[str] = set()
-        self._restart_lock = threading.Lock()
 
     # -- probes -------------------------------------------------------------------------------
     def health(self) -> tuple[bool, dict[str, Any]]:
@@ -142,7 +140,6 @@ class Service:
         groups: dict[str, list[str]] = {}
         while not stop.wait(TICK_SECS):
             self._beat = time.monotonic()
-            self._restart_requested()
             if groups != (groups := self.consumer_groups()):
                 self.monitor.probe_now()  # a stage joined: report its lag at once
             if self.reload_event.is_set():
@@ -164,8 +161,7 @@ class Service:
         try:
             app, self.ui = build_ui(
                 lambda: self.config, bound_host=host, config_path=self.config_path,
-                hooks=Hooks(reload=self.reload_event.set, bus=lambda: self._bus,
-                            model_changed=lambda: self.request_restart("classify")),
+                hooks=Hooks(reload=self.reload_event.set, bus=lambda: self._bus),
             )
         except Exception as exc:
             log.error("web UI not started: %s: %s", type(exc).__name__, exc)
@@ -175,21 +171,6 @@ class Service:
                       "authentication is configured; set [ui] password_hash (newswatch ui "
                       "hash-password) or [ui] trusted_proxy_header", host)
         return app
-
-    def request_restart(self, name: str) -> None:
-        """Restart a stage soon (from any thread), e.g. to load a retrained model."""
-        with self._restart_lock:
-            self._restarts.add(name)
-
-    def _restart_requested(self) -> None:
-        with self._restart_lock:
-            names, self._restarts = self._restarts, set()
-        for name in sorted(names):
-            if name in self.slots and name not in self._pending:
-                log.info("restarting stage %s to load the new model", name)
-                metrics.STAGE_RESTARTS.labels(name, "model").inc()
-                self.slots[name].request_stop()
-                self._pending[name] = (self.config, self.config)
 
     def _file_config(self) -> Config:
         try:

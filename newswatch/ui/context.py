@@ -36,7 +36,6 @@ class Hooks:
     """How the UI reaches the service it runs in (no-ops when it runs alone, as in tests)."""
 
     reload: Callable[[], None] = _noop  # check the config file now (after an edit)
-    model_changed: Callable[[], None] = _noop  # a retrained model is in the model directory
     bus: Callable[[], Bus | None] = field(default=lambda: None)
 
 
@@ -94,8 +93,7 @@ class UiContext:
         return sorted(names)
 
     def _swapped(self, report: dict[str, Any]) -> None:
-        self.model.refresh()
-        self.hooks.model_changed()
+        self.model.refresh()  # the classify stage switches by itself (classifiers.hotswap)
 
     def _loop(self) -> None:
         try:  # load the model (and the classifier's libraries) before a page needs them

@@ -1,14 +1,12 @@
 """Background retraining after feedback: debounced, seeded, with before/after figures kept.
 
 Each feedback click calls :meth:`Retrainer.request`; training starts ``[ui] retrain_delay_secs``
-after the last click (so a burst of clicks trains once), runs today's training path on the
-bundled plus user corpus with the default seed, saves the model atomically into the model
-directory and calls ``on_swap(report)`` (the service restarts its classify stage on it; the UI
-reloads its copy). Each report, with the figures of the model before and after, is appended to
-``<model dir>.retrains.jsonl``.
-
-Seam: ``retrain(config)`` is the one function that trains; when ``classifiers.training`` offers
-its own retrain(config) -> report, call that here instead.
+after the last click (so a burst of clicks trains once) and runs
+``classifiers.retrain.retrain`` (bundled plus user corpus, the default seed, the new model saved
+only if no label's held-out F1 falls). The classify stage picks a saved model up between
+batches (``classifiers.hotswap``); the UI reloads its copy for the "score now" column. Every
+report, with the figures of the model before and after, is appended to
+``<model dir>.retrains.jsonl`` and shown on the Model page.
 """
 
 from __future__ import annotations
@@ -34,51 +32,17 @@ def history_path(config: Config) -> Path:
     return directory.with_name(directory.name + ".retrains.jsonl")
 
 
-def _figures(model: Any, meta: dict[str, Any], user: list) -> dict[str, Any]:
-    """Held-out F1 per label (from training) and agreement with the user's own labels."""
-    from classifiers.analyzer import ModelAnalyzer
-
-    agree = 0
-    if user:
-        scores = ModelAnalyzer(model, meta).scores_for_texts([e.text for e in user])[0]
-        labels = [str(c) for c in model.classes_]
-        for row, example in zip(scores, user, strict=True):
-            flagged = {lb for lb, s in zip(labels, row, strict=True) if s >= 0.5}
-            agree += flagged == set(example.labels)
-    return {
-        "version": meta.get("version", ""),
-        "f1_heldout": {lb: m.get("f1") for lb, m in meta.get("metrics_heldout", {}).items()},
-        "user_examples_agreeing": f"{agree}/{len(user)}",
-    }
-
-
-def retrain(config: Config) -> dict[str, Any]:
-    """Train on the bundled + user corpus (seeded), swap the model in, return the report."""
-    from classifiers.artifact import ModelError, load_model, save_model
-    from classifiers.corpus import read_jsonl
-    from classifiers.defaults import DEFAULT_SEED, model_dir, training_examples, user_corpus_path
-    from classifiers.training import train
+def retrain(config: Config, accept_drop: bool = False) -> dict[str, Any]:
+    """Retrain with the classifier's own safety net (``accept_drop``: switch even if a label's
+    held-out F1 falls, when the analyst said so); the report as kept in the history."""
+    from classifiers.defaults import DEFAULT_SEED
+    from classifiers.retrain import retrain as classifier_retrain
 
     started = time.time()
-    directory = model_dir(config)
-    path = user_corpus_path(config)
-    user = read_jsonl(path) if path.exists() else []
-    try:
-        before = _figures(*load_model(directory), user)
-    except ModelError as exc:
-        before = {"version": "", "error": str(exc)}
-    examples = training_examples(config)
-    model, meta = train(examples, seed=DEFAULT_SEED)
-    meta["trained_by"] = "web UI feedback retrain"
-    save_model(model, directory, meta)
-    report = {
-        "at": datetime.now(UTC).isoformat(timespec="seconds"), "seed": DEFAULT_SEED,
-        "examples": len(examples), "user_examples": len(user),
-        "duration_secs": round(time.time() - started, 1),
-        "before": before, "after": _figures(model, meta, user),
-    }
-    hist = history_path(config)
-    with open(hist, "a", encoding="utf-8") as f:
+    report = classifier_retrain(config, seed=DEFAULT_SEED, accept_drop=accept_drop).as_dict()
+    report.update(at=datetime.now(UTC).isoformat(timespec="seconds"), seed=DEFAULT_SEED,
+                  duration_secs=round(time.time() - started, 1), accepted_drop=accept_drop)
+    with open(history_path(config), "a", encoding="utf-8") as f:
         f.write(json.dumps(report, sort_keys=True) + "\n")
     return report
 
@@ -86,10 +50,11 @@ def retrain(config: Config) -> dict[str, Any]:
 class Retrainer:
     def __init__(self, config: Callable[[], Config],
                  on_swap: Callable[[dict[str, Any]], None] = lambda report: None,
-                 train: Callable[[Config], dict[str, Any]] = retrain):
+                 train: Callable[..., dict[str, Any]] = retrain):
         self._config, self._on_swap, self._train = config, on_swap, train
         self._cond = threading.Condition()
         self._due: float | None = None
+        self._accept = False
         self._closed = False
         self.state, self.error = "idle", ""
         self.last: dict[str, Any] | None = None
@@ -98,13 +63,15 @@ class Retrainer:
     def start(self) -> None:
         self._thread.start()
 
-    def request(self) -> None:
-        """Feedback arrived: (re)start the quiet period before training."""
+    def request(self, accept_drop: bool = False) -> None:
+        """Feedback arrived: (re)start the quiet period before training. ``accept_drop``: the
+        analyst asked to switch even if held-out F1 falls (at once, no quiet period)."""
         config = self._config()
         if not config.ui.retrain or config.classifier.kind != "model":
             return
         with self._cond:
-            self._due = time.monotonic() + config.ui.retrain_delay_secs
+            self._accept = self._accept or accept_drop
+            self._due = time.monotonic() + (0.0 if accept_drop else config.ui.retrain_delay_secs)
             if self.state == "idle":
                 self.state = "waiting"
             self._cond.notify_all()
@@ -122,13 +89,17 @@ class Retrainer:
                 if self._closed:
                     return
                 self._due, self.state = None, "training"
+                accept, self._accept = self._accept, False
             log.info("retraining the model after feedback")
             try:
-                report = self._train(self._config())
+                report = self._train(self._config(), accept_drop=accept)
                 self.last, self.error = report, ""
-                log.info("retrained: %s -> %s in %.1fs", report["before"].get("version"),
-                         report["after"]["version"], report["duration_secs"])
-                self._on_swap(report)
+                log.info("retrained after feedback: %s -> %s in %.1fs%s",
+                         report.get("version_before") or "-", report.get("version_after"),
+                         report.get("duration_secs", 0),
+                         "" if report.get("saved") else f"; not switched: {report.get('note')}")
+                if report.get("saved"):
+                    self._on_swap(report)
             except Exception as exc:
                 self.error = f"{type(exc).__name__}: {exc}"
                 log.exception("retraining after feedback failed")

@@ -179,6 +179,15 @@ def test_inbox_feedback_retrain_and_live_watch_edit(browser_context, tmp_path: P
                     "retrain" not in page.locator("header .badge").all_inner_texts().__str__()
 
             wait_for(retrained_on_both, 240, "a retrain with both feedback examples", every=1)
+            if "kept the old model" in page.locator("#retrains tr").nth(1).inner_text():
+                # The safety net kept the old model (a label's held-out F1 would fall): the
+                # analyst switches anyway from the Model page.
+                shot(page, "model-kept")
+                page.once("dialog", lambda dialog: dialog.accept())
+                page.click("#accept")
+                wait_for(lambda: page.reload() and "switched in" in page.locator(
+                    "#retrains tr").nth(1).inner_text(), 240, "the accepted retrain", every=1)
+            assert "switched in" in page.locator("#retrains tr").nth(1).inner_text()
             version = page.locator("#model-info td").first.inner_text()
             assert version.startswith("nwclf-")
             assert page.locator("#model-version").inner_text().startswith(f"model {version}")

@@ -26,12 +26,12 @@ def test_debounced_and_rerun_when_feedback_arrives_during_training() -> None:
     swapped: list[dict] = []
     gate = threading.Event()
 
-    def train(cfg: Any) -> dict:
+    def train(cfg: Any, accept_drop: bool = False) -> dict:
         runs.append(time.monotonic())
         if len(runs) == 1:
             gate.wait(5)
-        return {"before": {"version": f"v{len(runs)}"}, "after": {"version": f"v{len(runs) + 1}"},
-                "duration_secs": 0.0}
+        return {"version_before": f"v{len(runs)}", "version_after": f"v{len(runs) + 1}",
+                "saved": True, "duration_secs": 0.0}
 
     r = Retrainer(lambda: config, on_swap=swapped.append, train=train)
     r.start()
@@ -48,7 +48,7 @@ def test_debounced_and_rerun_when_feedback_arrives_during_training() -> None:
         gate.set()
         _wait(lambda: len(runs) == 2)
         _wait(lambda: r.state == "idle")
-        assert [s["after"]["version"] for s in swapped] == ["v2", "v3"]
+        assert [s["version_after"] for s in swapped] == ["v2", "v3"]
         time.sleep(0.5)
         assert len(runs) == 2
     finally:
@@ -58,7 +58,7 @@ def test_debounced_and_rerun_when_feedback_arrives_during_training() -> None:
 def test_failure_is_reported_and_retrain_off_means_never() -> None:
     config = parse('[ui]\nretrain_delay_secs = 0')
 
-    def broken(cfg: Any) -> dict:
+    def broken(cfg: Any, accept_drop: bool = False) -> dict:
         raise RuntimeError("disk full")
 
     r = Retrainer(lambda: config, train=broken)
@@ -68,9 +68,33 @@ def test_failure_is_reported_and_retrain_off_means_never() -> None:
         _wait(lambda: r.error == "RuntimeError: disk full" and r.state == "idle")
     finally:
         r.close()
+    swapped: list[dict] = []
+    asked: list[bool] = []
+
+    def cautious(cfg: Any, accept_drop: bool = False) -> dict:
+        asked.append(accept_drop)
+        return {"saved": accept_drop, "note": "" if accept_drop else "held-out F1 would fall"}
+
+    worse = Retrainer(lambda: parse('[ui]\nretrain_delay_secs = 30'), on_swap=swapped.append,
+                      train=cautious)
+    worse.start()
+    try:
+        worse.request(accept_drop=True)  # the analyst's "switch anyway": no quiet period
+        _wait(lambda: worse.last is not None and worse.state == "idle", timeout=5)
+    finally:
+        worse.close()
+    assert asked == [True] and len(swapped) == 1
+    r = Retrainer(lambda: config, on_swap=swapped.append, train=cautious)
+    r.start()
+    try:
+        r.request()
+        _wait(lambda: len(asked) == 2 and r.state == "idle")
+    finally:
+        r.close()
+    assert asked == [True, False] and len(swapped) == 1  # not saved: not switched in
     off = parse('[ui]\nretrain = false')
     calls: list[int] = []
-    r = Retrainer(lambda: off, train=lambda cfg: calls.append(1) or {})
+    r = Retrainer(lambda: off, train=lambda cfg, **kw: calls.append(1) or {})
     r.start()
     r.request()
     time.sleep(0.3)
