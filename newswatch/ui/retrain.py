@@ -1,8 +1,8 @@
 """Background retraining after feedback: debounced, seeded, with before/after figures kept.
 
 Each feedback click calls :meth:`Retrainer.request`; training starts ``[ui] retrain_delay_secs``
-after the last click (so a burst of clicks trains once) and runs
-``classifiers.retrain.retrain`` (bundled plus user corpus, the default seed, the new model saved
+after the last click (so a burst of clicks trains once) and runs, in this thread,
+``classifiers.training.retrain`` (bundled plus user corpus, the default seed, the new model saved
 only if no label's held-out F1 falls). The classify stage picks a saved model up between
 batches (``classifiers.hotswap``); the UI reloads its copy for the "score now" column. Every
 report, with the figures of the model before and after, is appended to
@@ -36,7 +36,7 @@ def retrain(config: Config, accept_drop: bool = False) -> dict[str, Any]:
     """Retrain with the classifier's own safety net (``accept_drop``: switch even if a label's
     held-out F1 falls, when the analyst said so); the report as kept in the history."""
     from classifiers.defaults import DEFAULT_SEED
-    from classifiers.retrain import retrain as classifier_retrain
+    from classifiers.training import retrain as classifier_retrain
 
     started = time.time()
     report = classifier_retrain(config, seed=DEFAULT_SEED, accept_drop=accept_drop).as_dict()
