@@ -3,6 +3,7 @@ flagged labels, groups, places with their containing country and region), its se
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from datetime import UTC, datetime
@@ -28,6 +29,23 @@ def card_of(match: Match) -> dict[str, Any]:
         "reasons": list(match.reasons), "summary": a.summary[:2000], "lang": a.language or "",
         "also": [s.feed_title or s.feed_id for s in a.also_seen_in],
     }
+
+
+@functools.lru_cache(maxsize=4096)
+def iso_name(code: str) -> str:
+    """The English name of an ISO 3166 country ("RU") or subdivision ("RU-BEL") code."""
+    try:
+        import pycountry
+
+        found = (pycountry.subdivisions.get(code=code) if "-" in code
+                 else pycountry.countries.get(alpha_2=code))
+    except (ImportError, LookupError, KeyError):
+        found = None
+    name = str(getattr(found, "common_name", None) or getattr(found, "name", "") or code)
+    head, _, tail = name.partition(", ")  # "Palestine, State of" -> "State of Palestine"
+    if tail.endswith((" of", " of the")):
+        return f"{tail[0].upper()}{tail[1:]} {head}"
+    return name
 
 
 def sync(index: Index, ledger: LedgerView, limit: int = 5000, wait: bool = True) -> int:
@@ -101,9 +119,9 @@ def _add(conn: sqlite3.Connection, match_id: str, story_id: str, received: float
                      "DO UPDATE SET name=excluded.name, kind=excluded.kind",
                      (p.id, p.name or p.id, p.kind))
         for pid, kind in ((p.country, "country"), (p.region, "region")):
-            if pid:  # named by its id until a match names the place itself
+            if pid:  # named from ISO 3166 until a match names the place itself
                 conn.execute("INSERT OR IGNORE INTO places(id, name, kind) VALUES (?, ?, ?)",
-                             (pid, pid, kind))
+                             (pid, iso_name(pid), kind))
     conn.executemany("INSERT OR IGNORE INTO tags(kind, value, seq) VALUES (?, ?, ?)",
                      [(k, v, seq) for k, v in sorted(tags)])
     conn.execute("INSERT INTO fts(rowid, title, summary) VALUES (?, ?, ?)",
