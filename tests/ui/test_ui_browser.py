@@ -121,6 +121,10 @@ def test_inbox_feedback_retrain_and_live_watch_edit(browser_context, tmp_path: P
             assert set(_cards(page)) == {RAID_A[1], RAID_B[1], LEGION[1], HARVEST[1]}
             legion = page.locator("article.card", has_text=LEGION[1])
             assert "Freedom of Russia Legion" in legion.inner_text()
+            # Its places come from the classifier's geography, linked to the place filter.
+            place = legion.locator("a.place").first
+            assert place.inner_text() == "Belgorod", legion.inner_text()
+            assert place.get_attribute("href") == "/?place=RU-BEL"
             assert re.search(r"cross_border_raid \d+%", legion.inner_text())
             assert "mail sent" in legion.inner_text()
             assert "no route and no channels" in page.locator("article.card", has_text=HARVEST[1]
@@ -140,6 +144,10 @@ def test_inbox_feedback_retrain_and_live_watch_edit(browser_context, tmp_path: P
             page.select_option("select[name=label]", "armed_group")
             page.wait_for_url("**label=armed_group*")
             assert set(_cards(page)) <= {LEGION[1]}
+            page.goto(base + "/")  # a country takes the places inside it, and is named
+            page.select_option("select[name=place]", label="Russian Federation (1)")
+            page.wait_for_url("**place=RU*")
+            assert _cards(page) == [LEGION[1]]
             shot(page, "inbox-filtered")
 
             # "Not relevant" from the page.
