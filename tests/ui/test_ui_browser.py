@@ -1,7 +1,7 @@
 """The web UI in a real headless Chromium against a real ``newswatch run``.
 
 After a replay, the inbox lists the matches; search and filters narrow it; "not relevant" from
-the page and "not a raid" from a link in a real email (aiosmtpd) land in the user corpus, the
+the page and from a link in a real email (aiosmtpd) land in the user corpus, the
 background retrain swaps the model in and the article's score moves; editing a watch in the
 browser changes what the running service matches; bound beyond loopback, nothing is served
 without authentication and the login wall holds. Screenshots of every page go to
@@ -163,18 +163,19 @@ def test_inbox_feedback_retrain_and_live_watch_edit(browser_context, tmp_path: P
             assert entry["labels"] == [] and entry["feedback"]["not"] == [
                 "cross_border_raid", "armed_group"]
 
-            # "Not a raid" from a link taken out of a real email.
+            # "Not relevant" from a link taken out of a real email (test_ui_links takes
+            # "Not a raid" the same way).
             mail = next(m for m in smtp.messages if RAID_B[1] in str(m["Subject"]))
-            link = links_in(mail)["Not a raid"]
+            link = links_in(mail)["Not relevant"]
             assert link.startswith(base + "/act/")
             page.goto(link)
             assert page.locator("#confirm").is_visible()
             assert not any(e["title"] == RAID_B[1] for e in _corpus(data))  # GET: no change
             shot(page, "link-confirm")
             page.click("#confirm")
-            assert "Recorded: Not a raid" in page.locator("#result").inner_text()
+            assert "Recorded: Not relevant" in page.locator("#result").inner_text()
             entry = next(e for e in _corpus(data) if e["title"] == RAID_B[1])
-            assert "cross_border_raid" not in entry["labels"]
+            assert entry["labels"] == [] and "cross_border_raid" in entry["feedback"]["not"]
             shot(page, "link-done")
 
             # The background retrain swaps the model in; the articles' scores move.
