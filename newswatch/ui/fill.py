@@ -33,19 +33,20 @@ def card_of(match: Match) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=4096)
 def iso_name(code: str) -> str:
-    """The English name of an ISO 3166 country ("RU") or subdivision ("RU-BEL") code."""
+    """A name for an ISO 3166 country ("RU" -> "Russia", as the classifier's geography names it:
+    its country table is light, unlike the whole geography) or region ("RU-BEL": ISO 3166-2)."""
     try:
+        if "-" not in code:
+            from classifiers.geo.countries import load_countries
+
+            country = load_countries().get(code)
+            return country.name if country else code
         import pycountry
 
-        found = (pycountry.subdivisions.get(code=code) if "-" in code
-                 else pycountry.countries.get(alpha_2=code))
-    except (ImportError, LookupError, KeyError):
-        found = None
-    name = str(getattr(found, "common_name", None) or getattr(found, "name", "") or code)
-    head, _, tail = name.partition(", ")  # "Palestine, State of" -> "State of Palestine"
-    if tail.endswith((" of", " of the")):
-        return f"{tail[0].upper()}{tail[1:]} {head}"
-    return name
+        region = pycountry.subdivisions.get(code=code)
+        return str(region.name) if region else code
+    except (ImportError, LookupError):
+        return code
 
 
 def sync(index: Index, ledger: LedgerView, limit: int = 5000, wait: bool = True) -> int:
