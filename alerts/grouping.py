@@ -89,6 +89,10 @@ def ingest(conn: sqlite3.Connection, items: Iterable[tuple[Match, list[RouteConf
                                 (match.id,)).fetchone():
                 record(conn, notes, match, "", sid, "no_route",
                        f"no route and no channels of watch {match.watch} take it", now)
+                conn.execute(  # the match itself, so the web inbox shows its evidence too
+                    "INSERT OR IGNORE INTO match_routes(match_id, route, story_id, group_id, "
+                    "state, received, data) VALUES (?, '', ?, '', 'no_route', ?, ?)",
+                    (match.id, sid, now, serde.dumps(match)))
             continue
         for route in routes:
             if conn.execute(

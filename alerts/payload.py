@@ -11,7 +11,7 @@ from newswatch.models import Alert, Match
 PAYLOAD_VERSION = 1
 
 
-def _match(m: Match) -> dict[str, Any]:
+def _match(m: Match, links: dict[str, str]) -> dict[str, Any]:
     a = m.article
     return {
         "id": m.id,
@@ -25,6 +25,7 @@ def _match(m: Match) -> dict[str, Any]:
         "reasons": list(m.reasons),
         "why": why(m),
         "model_version": m.model_version,
+        "feedback_links": links,  # the web UI's one-click links ({} without a UI address)
         "matched_at": m.matched_at.isoformat(),
         "article": {
             "id": a.id,
@@ -46,6 +47,7 @@ def _match(m: Match) -> dict[str, Any]:
 def payload(alert: Alert, channel: str, renderer: Renderer) -> dict[str, Any]:
     """Deterministic for one alert (no send time in it), so a re-send is byte-identical."""
     digest = alert.route.startswith("digest:")
+    links = renderer.links(alert, channel) if renderer.links else {}
     return {
         "version": PAYLOAD_VERSION,
         "type": "digest" if digest else ("follow_up" if alert.follow_up_of else "alert"),
@@ -61,6 +63,6 @@ def payload(alert: Alert, channel: str, renderer: Renderer) -> dict[str, Any]:
             "title": renderer.render_subject(alert),
             "text": renderer.render_body(alert),
             "sources": sorted({m.article.feed_id for m in alert.matches}),
-            "matches": [_match(m) for m in alert.matches],
+            "matches": [_match(m, links.get(m.article.id, {})) for m in alert.matches],
         },
     }

@@ -216,8 +216,14 @@ class AlertStage:
 
 def build_stage(config: Config, bus: Bus, clock: Callable[[], float] = time.time) -> AlertStage:
     from alerts.channels import open_channel
+    from newswatch.links import Links, public_base
 
     channels = {c.name: open_channel(c) for c in config.channels}
+    if public_base(config):  # one-click feedback links for whoever reads the message
+        provider = Links.from_config(config).provider
+        for channel in channels.values():
+            if channel.kind not in ("console", "file") and hasattr(channel, "renderer"):
+                channel.renderer.links = provider
     topics = [config.bus.topic(MATCHES)]
     if config.alerts.feed_health_channels:
         topics.append(config.bus.topic(EVENTS))

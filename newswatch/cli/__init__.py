@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "alerts": ("newswatch.cli.alerts", "show alerts and their delivery state; manage dead letters"),
     "feeds": ("newswatch.cli.feeds", "list feeds with their health, or import an OPML file"),
     "record": ("newswatch.cli.record", "fetch the configured feeds once and save them for replay"),
+    "ui": ("newswatch.cli.ui", "web UI helpers (the UI itself is served by `newswatch run`)"),
 }
 COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 

@@ -27,6 +27,7 @@ from newswatch.config.paths import resolve_paths
 from newswatch.config.problems import Check, Problem, located, run_checks
 from newswatch.config.routing import AlertSettings, RouteConfig
 from newswatch.config.service import ServiceConfig
+from newswatch.config.ui import UiConfig
 from newswatch.config.watches import WatchConfig
 
 __all__ = ["Check", "Config", "ConfigError", "Problem", "load_config", "parse_config"]
@@ -45,6 +46,7 @@ class Config(StrictModel):
     collect: CollectConfig = CollectConfig()
     classifier: ClassifierConfig = ClassifierConfig()
     groups: list[GroupConfig] = []
+    ui: UiConfig = UiConfig()
 
     @model_validator(mode="before")
     @classmethod

@@ -30,6 +30,7 @@ SECTION_STAGES: dict[str, frozenset[str]] = {
     "channels": frozenset({"alert"}),
     "routes": frozenset({"alert"}),
     "alerts": frozenset({"alert"}),
+    "ui": frozenset({"alert"}),  # the alert stage renders feedback links; the UI reads it live
 }
 RESTART_ONLY = frozenset({"service", "bus"})
 

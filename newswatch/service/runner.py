@@ -57,6 +57,8 @@ class Service:
         self.http: HttpEndpoint | None = None
         self.monitor: BusMonitor | None = None
         self.watcher: ConfigWatcher | None = None
+        self.ui: Any = None  # newswatch.ui.UiContext when this process serves the web UI
+        self._bus: Bus | None = None
 
     # -- probes -------------------------------------------------------------------------------
     def health(self) -> tuple[bool, dict[str, Any]]:
@@ -106,20 +108,24 @@ class Service:
         svc = self.config.service
         if svc.http_enabled:
             host, port = split_listen(svc.http_listen)
+            ui_app = self._build_ui(host)
             try:
-                self.http = HttpEndpoint(host, port, self.health, self.readiness)
+                self.http = HttpEndpoint(host, port, self.health, self.readiness, ui_app)
             except OSError as exc:
                 log.error("cannot listen on %s for /healthz, /readyz, /metrics: %s "
                           "(set [service] http_listen or http_enabled = false)",
                           svc.http_listen, exc.strerror or exc)
+                self._close_http()
                 return 1
             self.http.start()
         try:
-            bus = self.make_bus(self.config)
+            bus = self._bus = self.make_bus(self.config)
         except Exception as exc:
             log.error("cannot open the bus: %s", exc)
             self._close_http()
             return 1
+        if self.ui is not None:
+            self.ui.start()
         topics = [self.config.bus.topic(t) for t in (ARTICLES, MATCHES, EVENTS)]
         self.monitor = BusMonitor(lambda: self.make_bus(self.config), topics, self.consumer_groups)
         self.monitor.start()
@@ -144,6 +150,27 @@ class Service:
                 self.reload()
             self._supervise()
         return self._shutdown(bus)
+
+    def _build_ui(self, host: str) -> Any:
+        """The web UI, in the process that holds the alert ledger (None elsewhere)."""
+        if not self.config.ui.enabled or "alert" not in self.factories:
+            return None
+        from newswatch.links import is_loopback
+        from newswatch.ui import Hooks, build_ui
+
+        try:
+            app, self.ui = build_ui(
+                lambda: self.config, bound_host=host, config_path=self.config_path,
+                hooks=Hooks(reload=self.reload_event.set, bus=lambda: self._bus),
+            )
+        except Exception as exc:
+            log.error("web UI not started: %s: %s", type(exc).__name__, exc)
+            return None
+        if not is_loopback(host) and not self.config.ui.has_auth():
+            log.error("web UI refuses to serve: http_listen %s is not loopback and no "
+                      "authentication is configured; set [ui] password_hash (newswatch ui "
+                      "hash-password) or [ui] trusted_proxy_header", host)
+        return app
 
     def _file_config(self) -> Config:
         try:
@@ -210,6 +237,9 @@ class Service:
         status = 0
         if self.monitor is not None:
             self.monitor.close()
+        if self.ui is not None:  # its threads read the bus; the probes stay up a little longer
+            self.ui.close()
+            self.ui = None
         try:
             bus.close()  # flushes what the producers still buffer
         except Exception as exc:
@@ -228,6 +258,9 @@ class Service:
         if self.http is not None:
             self.http.close()
             self.http = None
+        if self.ui is not None:
+            self.ui.close()
+            self.ui = None
 
 
 def run_service(config: Config, stop: threading.Event, factories: Mapping[str, Factory],

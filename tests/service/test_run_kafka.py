@@ -118,6 +118,10 @@ def test_stages_as_separate_processes_on_kafka(
             counts = {n: procs[n].metric("newswatch_articles_classified_total") for n in counts}
             assert all(c > 0 for c in counts.values()), f"one classifier did nothing: {counts}"
             assert procs["collect"].metric("newswatch_articles_published_total") == 32
+            # The web inbox is served by the process that holds the alert ledger, only there.
+            wait_for(lambda: all(t in procs["alert"].get("/")[1] for t in expected), 30,
+                     "the inbox of the --stage alert process")
+            assert procs["classify-a"].get("/")[0] == 404
 
             for proc in procs.values():
                 proc.signal(signal.SIGTERM)
