@@ -10,6 +10,7 @@ decided by :mod:`classifiers.geo.matcher`.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import importlib.util
 import logging
@@ -188,6 +189,15 @@ def _cache_key() -> str:
 
 @cache
 def default_geography() -> Geography:
+    geo = _load()
+    # What is loaded by now (modules, model, gazetteer, geography) lives as long as the
+    # process: frozen, it is left out of the collector's full collections, which otherwise
+    # scan those ~150,000 objects every few thousand articles (60-80 ms each, 10-15 ms frozen).
+    gc.freeze()
+    return geo
+
+
+def _load() -> Geography:
     from classifiers.defaults import cache_dir
 
     path = cache_dir() / f"geo-{_cache_key()}.marshal"
