@@ -93,13 +93,17 @@ class ModelAnalyzer:
             for r, terms in zip(rows, candidates, strict=True):
                 explained[(r, j)] = readable_terms(terms, self.top_terms)
         out = []
+        labels = self.labels
+        # Python floats and bools once for the batch (the same values as numpy's scalars).
+        score_rows, flag_rows = scores.tolist(), flagged.tolist()
         for i, text in enumerate(texts):
             mentions = mentions_of(text, self.gazetteer)
             reasons = []
-            for j, label in enumerate(self.labels):
-                if flagged[i, j]:
+            row, flags = score_rows[i], flag_rows[i]
+            for j, label in enumerate(labels):
+                if flags[j]:
                     terms = ", ".join(repr(t) for t, _ in explained[(i, j)])
-                    reasons.append(f"{label} {scores[i, j]:.2f}: {terms}")
+                    reasons.append(f"{label} {row[j]:.2f}: {terms}")
             seen: dict[str, list[str]] = {}
             if mentions:
                 active = set(active_groups(mentions))
@@ -115,11 +119,11 @@ class ModelAnalyzer:
             candidates = candidates_of(text, self.gazetteer)
             reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
             scene = scene_of(ledes[i])  # where: from the lede, as the model reads it
-            if flagged[i].any() and scene.places:
+            if scene.places and any(flags):
                 reasons.append(geo_reason(scene))
             out.append(
                 Evidence(
-                    labels={lb: round(float(scores[i, j]), 4) for j, lb in enumerate(self.labels)},
+                    labels={lb: round(v, 4) for lb, v in zip(labels, row, strict=True)},
                     groups=tuple(seen), candidates=candidates, reasons=tuple(reasons),
                     model_version=self.version, places=scene.places,
                 )

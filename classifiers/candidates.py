@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from classifiers.lexicon import ARMED, CANDIDATE_SUFFIXES, NOT_GROUPS, STATE_OR_FILLER
-from classifiers.text import fold, folded_tokens, tokens
+from classifiers.text import fold, folded_tokens, folded_tuple, tokens
 
 if TYPE_CHECKING:
     from classifiers.gazetteer import Gazetteer, Mention
@@ -37,7 +37,7 @@ _NOT = frozenset(_words(n) for n in NOT_GROUPS)
 
 
 def candidates(gaz: Gazetteer, text: str, known: Iterable[Mention] = ()) -> list[str]:
-    if _ARMED_NOT_SUFFIX.isdisjoint(folded_tokens(text)):
+    if _ARMED_NOT_SUFFIX.isdisjoint(folded_tuple(text)):
         return []
     # Names of what is matched already: the aliases as written and the canonical names.
     taken = {_words(m.alias) for m in known} | {_words(m.group) for m in known}

@@ -36,6 +36,14 @@ FEATURES = (
 )
 
 
+# Each cue word's lists as bits (armed 1, border 2, violence 4, off-topic 8): one dict lookup
+# per token of the lede instead of one set lookup per list.
+_KIND: dict[str, int] = {}
+for _bit, _words in ((1, ARMED), (2, BORDER), (4, VIOLENCE), (8, OFF_TOPIC)):
+    for _w in _words:
+        _KIND[_w] = _KIND.get(_w, 0) | _bit
+
+
 def _log(n: int) -> float:
     return math.log1p(n)
 
@@ -65,10 +73,13 @@ def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
     mentions = mentions_of(text, gaz)
     groups = set(active_groups(mentions))
     passing = bool(mentions) and not groups
-    armed = len([t for t in low if t in ARMED])
-    border = len([t for t in low if t in BORDER])
-    violence = len([t for t in low if t in VIOLENCE])
-    off = len([t for t in low if t in OFF_TOPIC])
+    kinds = [_KIND[t] for t in low if t in _KIND]
+    armed = border = violence = off = 0
+    for k in kinds:
+        armed += k & 1
+        border += k >> 1 & 1
+        violence += k >> 2 & 1
+        off += k >> 3
     candidates = candidates_of(text, gaz) if armed else ()
     return [
         float(bool(groups)),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from classifiers import context as ctx
+from classifiers.candidates import candidates as _candidates
 from classifiers.text import fold, folded_tuple, token_tuple, tokens
 
 if TYPE_CHECKING:
@@ -179,9 +180,7 @@ class Gazetteer:
     def candidates(self, text: str, known: Iterable[Mention] = ()) -> list[str]:
         """Capitalised names that look like armed groups but are not in the gazetteer (and
         are no part of a group already matched)."""
-        from classifiers.candidates import candidates
-
-        return candidates(self, text, known)
+        return _candidates(self, text, known)
 
 
 def load_entries(path: str | Path | None = None) -> list[dict[str, Any]]:

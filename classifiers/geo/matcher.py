@@ -78,10 +78,9 @@ def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> lis
     table, lengths, pairs, common = geo.table, geo.lengths, geo.pairs, common_words()
     # Names start with a capital (or are in a script without case): lower-case words, most of
     # a text, are skipped before any lookup.
-    present = {t for t in low if t in lengths}
-    if not present:
+    candidates = [i for i, t in enumerate(low) if t in lengths and not orig[i][0].islower()]
+    if not candidates:
         return []
-    candidates = [i for i, t in enumerate(low) if t in present and not orig[i][0].islower()]
     blocked = {i for a, b in skip for i in range(a, b)}
     raw: list[tuple[int, int, tuple[tuple[int, int, int], ...]]] = []
     layout: _Layout | None = None

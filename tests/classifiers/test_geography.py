@@ -4,11 +4,14 @@ names not taken for towns, and the features a cross-border attack needs."""
 
 from __future__ import annotations
 
+import marshal
+import os
+
 import pytest
 
 from classifiers.corpus import load_corpus, read_jsonl
 from classifiers.failure_classes import TARGET, class_files
-from classifiers.geo.index import default_geography
+from classifiers.geo.index import KEEP, default_geography, save
 from classifiers.geofeatures import FEATURES, geo_vector, scene_of
 
 
@@ -94,3 +97,17 @@ def test_evaluate_classes_prints_one_f1_per_failure_class(model_dir, capsys):
     for name, cols in rows.items():
         assert cols[1] == TARGET[name.split("_", 1)[0]]
         assert 0.0 <= float(cols[-1]) <= 1.0  # f1
+
+
+def test_writing_the_geography_cache_keeps_the_newest_files_of_other_versions(tmp_path):
+    for k in range(5):  # files of other checkouts or versions, oldest first
+        old = tmp_path / f"geo-old{k}.marshal"
+        old.write_bytes(b"x")
+        os.utime(old, ns=(10**18 + k * 10**9, 10**18 + k * 10**9))
+    (tmp_path / "default-model").mkdir()
+    save(tmp_path / "geo-new.marshal", {"format": 0})
+    left = sorted(p.name for p in tmp_path.glob("geo-*.marshal"))
+    assert KEEP == 3
+    assert left == ["geo-new.marshal", "geo-old3.marshal", "geo-old4.marshal"]
+    assert (tmp_path / "default-model").is_dir()
+    assert marshal.loads((tmp_path / "geo-new.marshal").read_bytes()) == {"format": 0}
