@@ -72,6 +72,17 @@ def _score(stems: set[str], city_names: list[tuple[str, str]]) -> tuple[int, str
     return best, name
 
 
+_DIGRAPHS = str.maketrans({"š": "sh", "Š": "Sh", "ž": "zh", "Ž": "Zh", "č": "ch", "Č": "Ch",
+                            "ġ": "gh", "ṙ": "r", "'": "", "’": ""})
+
+
+def digraphs(name: str) -> str | None:
+    """The English-news spelling of a scientific transliteration ("Tavuš" -> "Tavush",
+    "Syunik'" -> "Syunik"), or None when it is the same."""
+    out = name.translate(_DIGRAPHS)
+    return out if out != name else None
+
+
 def _translations() -> list[gettext.NullTranslations]:
     import pycountry
 
@@ -119,13 +130,14 @@ def load_regions(cities: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> t
             if key not in admin1_map:
                 admin1_map[key] = sub.code
                 english = city if city.isascii() else english
-        english = english or sub.name
+        english = digraphs(english or sub.name) or english or sub.name
         names = [sub.name, *(t.gettext(sub.name) for t in translations)]
         names += [f"{english} {suffix}" for suffix in TYPE_SUFFIXES]
         bare = (fold(english) not in city_names and not english.endswith(" Sea")
                 and fold(english) not in _DIRECTIONS)
         if bare:
             names.append(english)
+        names += [d for d in map(digraphs, names) if d]
         names = [n for n in names if fold(n) not in _DIRECTIONS]
         regions[sub.code] = RegionData(sub.code, country, english,
                                        tuple(dict.fromkeys(names)), bare)
