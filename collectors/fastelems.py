@@ -1,3 +1,4 @@
+# Derived from feedparser's handlers (BSD-2-Clause): see collectors/FEEDPARSER-LICENSE.
 """Element handlers of the fast path, one per feedparser handler it models, and the tree walk.
 
 Each ``_start_x``/``_end_x`` pair does to :class:`collectors.fastrules.State` what feedparser's

@@ -1,3 +1,4 @@
+# Derived from feedparser's handlers (BSD-2-Clause): see collectors/FEEDPARSER-LICENSE.
 """Fast-path handlers for people (authors, contributors, publishers), tags and language: what
 feedparser's handlers of the same elements do (see :mod:`collectors.fastrules`)."""
 

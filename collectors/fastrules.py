@@ -1,3 +1,4 @@
+# Derived from feedparser's handlers (BSD-2-Clause): see collectors/FEEDPARSER-LICENSE.
 """feedparser's element rules, for the fields newswatch reads, over an ElementTree walk.
 
 Each handler below does what feedparser's handler of the same element does to the state that
