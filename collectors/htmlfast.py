@@ -7,21 +7,24 @@ from __future__ import annotations
 import html
 import re
 
-from collectors.htmlparse import _BLOCK, _SKIP
+from collectors.htmlparse import _BLOCK, _SKIP, _Text
 
-# Words that may start a "Related:" block: markup holding one, or a list, goes to the parser,
-# which decides whether it is navigation to drop (a superset of htmlparse's patterns).
-_MAYBE_DROPPED = re.compile(
-    r"<(?:ul|ol|dl)[\t\n\r\f />]|related|read\s+(?:more|also|next)|see\s+also|also\s+read|"
-    r"more\s+(?:on|stories|news|from)|recommended|you\s+may\s+also|further\s+reading|"
-    r"latest\s+news|top\s+stories|trending",
+# What the parser's link-list rules (collectors.htmlparse) can drop: a list (ul/ol/dl), or a
+# block whose text starts with a "Related:"-style word, which then follows a tag's '>' (the
+# parser's frames start at a tag; a value without either is never cut). Both patterns start
+# with a literal, so a scan costs a few microseconds (one IGNORECASE alternation of words
+# cost 0.37 ms per description: 15% of the collect path on real feeds).
+_LIST_TAG = re.compile(r"<(?:ul|ol|dl)[\t\n\r\f />]", re.IGNORECASE)
+_HEAD_WORD = re.compile(
+    r">(?:\s|&nbsp;|&#160;|&#xa0;)*(?:related|read|see|also|more|recommended|you|further|"
+    r"latest|top|trending)",
     re.IGNORECASE,
 )
 
 
 def may_drop(value: str) -> bool:
     """True when the parser's link-list rules could drop part of ``value``."""
-    return _MAYBE_DROPPED.search(value) is not None
+    return _LIST_TAG.search(value) is not None or _HEAD_WORD.search(value) is not None
 
 
 # Markup HTMLParser reads the same way on every Python version: start tags whose quoted values
@@ -94,3 +97,34 @@ def _skipping_text(value: str) -> str | None:
     if not skipping:
         parts.append(tail)
     return html.unescape("".join(parts)).replace(_MARK, "")
+
+
+def driven_text(value: str, drop_links: bool = True) -> str | None:
+    """What :func:`collectors.htmlparse.parsed_text` gives, link-list rules included, with the
+    tags found by the simple-markup pattern instead of HTMLParser's scanner (3-4x faster on
+    descriptions with lists); None when the markup is not simple or holds skipped elements."""
+    if _MARK in value or _SKIPPED.search(value):
+        return None
+    reader = _Text(drop_links)
+    pos = 0
+    for m in _TOKEN.finditer(value):
+        chunk = value[pos:m.start()]
+        if "<" in chunk:
+            return None
+        if chunk:
+            reader.handle_data(html.unescape(chunk))
+        pos = m.end()
+        if m.group(1):
+            tag = m.group(1).lower()
+            reader.handle_starttag(tag, [])
+            if m.group(0).endswith("/>"):
+                reader.handle_endtag(tag)
+        elif m.group(2):
+            reader.handle_endtag(m.group(2).lower())
+    tail = value[pos:]
+    if "<" in tail:
+        return None
+    if tail:
+        reader.handle_data(html.unescape(tail))
+    reader.close()
+    return "".join(reader.parts)

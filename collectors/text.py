@@ -8,7 +8,7 @@ import threading
 import unicodedata
 from typing import Any
 
-from collectors.htmlfast import may_drop, simple_text
+from collectors.htmlfast import driven_text, may_drop, simple_text
 from collectors.htmlparse import parsed_text
 
 _SPACE = re.compile(r"\s+")
@@ -25,7 +25,7 @@ def html_to_text(value: str | None, _depth: int = 0, drop_links: bool = True) ->
         value = html.unescape(value)
         if not _TAGGED.search(value) or _depth > 2:
             return _SPACE.sub(" ", value).strip()
-    text = None if drop_links and may_drop(value) else simple_text(value)
+    text = driven_text(value) if drop_links and may_drop(value) else simple_text(value)
     if text is None:
         text = parsed_text(value, drop_links)
     if text is None:

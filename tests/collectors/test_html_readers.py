@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from collectors.htmlfast import may_drop, simple_text
+from collectors.htmlfast import driven_text, may_drop, simple_text
 from collectors.htmlparse import parsed_text
 from collectors.text import html_to_text
 
@@ -35,7 +35,18 @@ def test_regex_reader_equals_the_parser_whenever_it_answers() -> None:
     assert answered > 1000  # the fast reader takes most simple markup
 
 
-def test_link_list_markup_always_reaches_the_parser() -> None:
+def test_parser_rules_driven_by_the_regex_tags_equal_the_parser_whenever_they_answer() -> None:
+    answered = 0
+    for value in _samples(3000, seed=5):
+        for drop in (True, False):
+            driven = driven_text(value, drop)
+            if driven is not None:
+                answered += 1
+                assert driven == parsed_text(value, drop), value
+    assert answered > 1500
+
+
+def test_link_list_markup_always_goes_through_the_parser_rules() -> None:
     for value in _samples(3000, seed=11):
         assert html_to_text(value) == _reference(value), value
     headlines = "<ul><li><a href='https://x.example/1'>Other headline one</a></li>" \
