@@ -76,12 +76,14 @@ def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> lis
     if not text.isascii():
         low = tuple(stem(t) for t in low)
     table, lengths, pairs, common = geo.table, geo.lengths, geo.pairs, common_words()
+    kinds = geo.places.kinds  # by place index (no Place made to read its kind)
     # Names start with a capital (or are in a script without case): lower-case words, most of
     # a text, are skipped before any lookup.
-    candidates = [i for i, t in enumerate(low) if t in lengths and not orig[i][0].islower()]
+    # (The capital first: a cheap test that most tokens fail, before the large table's.)
+    candidates = [i for i, t in enumerate(low) if not orig[i][0].islower() and t in lengths]
     if not candidates:
         return []
-    blocked = {i for a, b in skip for i in range(a, b)}
+    blocked = {i for a, b in skip for i in range(a, b)} if skip else ()
     raw: list[tuple[int, int, tuple[tuple[int, int, int], ...]]] = []
     layout: _Layout | None = None
     n, nxt = len(low), 0
@@ -104,13 +106,12 @@ def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> lis
             if length == 1:
                 if orig[i].isupper() and len(orig[i]) <= 4:
                     # "UN", "IS", "CAR": an acronym names a country or territory, not a town
-                    hit = tuple(e for e in hit
-                                if geo.places[e[0]].kind in ("country", "territory"))
+                    hit = tuple(e for e in hit if kinds[e[0]] in ("country", "territory"))
                     if not hit:
                         continue
                 # A town's name beside another capitalised word may be a person's ("David
                 # Cameron") or a thing's ("Iron Dome"): look closer only then.
-                town = _small_town(geo, hit) and (
+                town = _small_town(kinds, hit) and (
                     (i + 1 < n and orig[i + 1][0].isupper()) or (i and orig[i - 1][0].isupper()))
                 if t in common or town:
                     layout = layout or _Layout(text)
@@ -126,9 +127,9 @@ def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> lis
     return _choose(geo, raw)
 
 
-def _small_town(geo: Geography, hit: tuple) -> bool:
+def _small_town(kinds: Sequence[str], hit: tuple) -> bool:
     e = hit[0]
-    return not e[2] and geo.places[e[0]].kind == "city" and e[1] < 1_000_000
+    return not e[2] and kinds[e[0]] == "city" and e[1] < 1_000_000
 
 
 def _in_person_name(plain: str, orig: Sequence[str], i: int, prev_starts: bool) -> bool:
