@@ -15,7 +15,6 @@ offsets are committed.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -84,17 +83,13 @@ class Ledger:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._local = threading.local()
+        self._conns = storage.PerThread(self.path, timeout=60)
         self.conn.executescript(SCHEMA)
         outage.migrate(self.conn)
 
     @property
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = storage.connect(self.path, timeout=60)
-            self._local.conn = conn
-        return conn
+        return self._conns.get()
 
     def transaction(self) -> _Txn:
         return _Txn(self.conn)
@@ -291,10 +286,7 @@ class Ledger:
         ).fetchall()
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self._conns.close()
 
 
 class _Txn:

@@ -22,6 +22,7 @@ import contextlib
 import os
 import re
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,28 @@ def connect(
     conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     return conn
 
+
+
+class PerThread:
+    """One :func:`connect` connection per thread onto ``path`` (SQLite connections are not
+    shared between threads); ``options`` are :func:`connect`'s."""
+
+    def __init__(self, path: str | os.PathLike[str], **options: Any) -> None:
+        self.path, self.options = Path(path), options
+        self._local = threading.local()
+
+    def get(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path, **self.options)
+        return conn
+
+    def close(self) -> None:
+        """Close the calling thread's connection (the next :meth:`get` opens a new one)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
 
 def rollback(conn: sqlite3.Connection) -> None:
     """ROLLBACK if a transaction is open; never hides the error that made us roll back (SQLite

@@ -116,17 +116,14 @@ def fts_query(text: str) -> str:
 class Index:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self._local = threading.local()
+        # private (0600), WAL, synchronous=NORMAL: a lost tail is re-read from the ledger
+        self._conns = storage.PerThread(self.path, timeout=30, synchronous="NORMAL")
         self.sync_lock = threading.Lock()
         self.conn.executescript(SCHEMA)
 
     @property
     def conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:  # private (0600), WAL; a lost tail is re-read from the ledger
-            conn = storage.connect(self.path, timeout=30, synchronous="NORMAL")
-            self._local.conn = conn
-        return conn
+        return self._conns.get()
 
     def state(self, key: str, default: str = "") -> str:
         row = self.conn.execute("SELECT value FROM state WHERE key=?", (key,)).fetchone()
@@ -312,7 +309,4 @@ class Index:
         ).fetchall()
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self._conns.close()
