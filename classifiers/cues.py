@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from classifiers.context import active_groups
 from classifiers.gazetteer import Gazetteer, Mention, default_gazetteer
-from classifiers.lexicon import ARMED, BORDER, OFF_TOPIC, VIOLENCE
+from classifiers.lexicon import ARMED, BLAZE, BORDER, FIRE, OFF_TOPIC, VIOLENCE
 from classifiers.text import LEDE_CHARS, folded_tuple
 
 FEATURES = (
@@ -36,10 +36,11 @@ FEATURES = (
 )
 
 
-# Each cue word's lists as bits (armed 1, border 2, violence 4, off-topic 8): one dict lookup
-# per token of the lede instead of one set lookup per list.
+# Each cue word's lists as bits (armed 1, border 2, violence 4, off-topic 8, "fire" 16, blaze
+# 32): one dict lookup per token of the lede instead of one set lookup per list.
 _KIND: dict[str, int] = {}
-for _bit, _words in ((1, ARMED), (2, BORDER), (4, VIOLENCE), (8, OFF_TOPIC)):
+for _bit, _words in ((1, ARMED), (2, BORDER), (4, VIOLENCE), (8, OFF_TOPIC), (16, FIRE),
+                     (32, BLAZE)):
     for _w in _words:
         _KIND[_w] = _KIND.get(_w, 0) | _bit
 
@@ -74,12 +75,16 @@ def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
     groups = set(active_groups(mentions))
     passing = bool(mentions) and not groups
     kinds = [_KIND[t] for t in low if t in _KIND]
-    armed = border = violence = off = 0
+    armed = border = violence = off = fire = blaze = 0
     for k in kinds:
         armed += k & 1
         border += k >> 1 & 1
         violence += k >> 2 & 1
-        off += k >> 3
+        off += k >> 3 & 1
+        fire += k >> 4 & 1
+        blaze += k >> 5
+    if fire and blaze:  # a house or forest fire, not gunfire (lexicon.BLAZE)
+        violence -= sum(1 for t in low if t in VIOLENCE and t in FIRE)
     candidates = candidates_of(text, gaz) if armed else ()
     return [
         float(bool(groups)),

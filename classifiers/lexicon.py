@@ -74,6 +74,16 @@ VIOLENCE = _words(
     атаки обстріл attaque attaques ataque ataques"""
 )
 
+# "Fire" is shooting or a blaze: in a text that speaks of a blaze ("firefighters", "wildfire",
+# "flames", "acres burned") the words "fire"/"fires" are not violence (a house fire, a forest
+# fire); "opened fire" and "under fire" in war reports carry other violence words anyway.
+FIRE = frozenset({"fire", "fires"})
+BLAZE = _words(
+    """wildfire wildfires blaze blazes firefighter firefighters firefighting flames bushfire
+    bushfires arson arsonist engulfed acres hectares"""
+)
+
+
 # Contexts that make "raid"/"border"/"incursion" news about something else.
 OFF_TOPIC = _words(
     """police fbi detectives warrant arrested smuggling smugglers customs migrants migrant

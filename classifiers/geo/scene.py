@@ -21,6 +21,7 @@ from typing import NamedTuple
 from classifiers.geo import words as W
 from classifiers.geo.index import Geography, home
 from classifiers.geo.matcher import PlaceMention
+from classifiers.lexicon import BLAZE, FIRE
 from newswatch.models import Place
 
 _SUBJECT_VERBS = W._words(
@@ -74,11 +75,17 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
     return "place"
 
 
+def attack_in(low: Sequence[str]) -> bool:
+    """Attack words in the text, "fire" not counted in a text about a blaze (lexicon.BLAZE)."""
+    hits = W.ATTACK.intersection(low)
+    return bool(hits) and (not hits <= FIRE or BLAZE.isdisjoint(low))
+
+
 def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
           groups: Sequence[str] = ()) -> Scene:
     """``low``: folded tokens; ``groups``: homes of the named groups, in order."""
     if not mentions and not groups:
-        return Scene(attack=not W.ATTACK.isdisjoint(low))
+        return Scene(attack=attack_in(low))
     actors: list[str] = list(groups)
     targets: list[str] = []
     origins: list[str] = []
@@ -114,7 +121,7 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
             others.append(m.place)
     places = list(dict.fromkeys(placed + others))
     return Scene(tuple(dict.fromkeys(actors)), tuple(dict.fromkeys(targets)), tuple(places),
-                 tuple(dict.fromkeys(origins)), not W.ATTACK.isdisjoint(low),
+                 tuple(dict.fromkeys(origins)), attack_in(low),
                  tuple(dict.fromkeys(victims)))
 
 

@@ -114,7 +114,8 @@ TRADE = _words("buy buys bought buying purchase purchases purchased import impor
 LOCATIVE = _words("in into inside on onto at near across over toward towards targeting "
                   "deep across against")
 ORIGIN = _words("from")
-HOSTAGE = _words("hostage hostages captives abducted kidnapped abductees taken seized")
+HOSTAGE = _words("""hostage hostages captive captives abducted abduction abductions kidnapped
+    kidnapping kidnappings abductees""")  # people, not "seized" positions or goods
 DISTANCE_WORDS = _words("mile miles mi km kilometre kilometres kilometer kilometers")
 INCURSION_WORDS = _words("""incursion incursions intrusion intrusions intruded violated violation
     violations violating breach breached breaching entered entering trespass trespassed strayed""")
