@@ -44,7 +44,10 @@ class Scene(NamedTuple):
 
 def _role(low: Sequence[str], m: PlaceMention) -> str:
     after = low[m.end : m.end + 3]
-    prev = low[m.start - 1] if m.start else ""
+    k = m.start - 1
+    while k > 0 and low[k] in W.COMPASS:  # "in northern Iraq": the word before the compass
+        k -= 1
+    prev = low[k] if k >= 0 else ""
     if after[:1] and after[0] in W.BORDER_REF and W.PLACE_NOUNS.isdisjoint(after[1:2]):
         return "border"  # "near the Syrian border", not "a Pakistani border post"
     if m.demonym:

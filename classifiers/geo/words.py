@@ -114,6 +114,9 @@ TRADE = _words("buy buys bought buying purchase purchases purchased import impor
 LOCATIVE = _words("in into inside on onto at near across over toward towards targeting "
                   "deep across against")
 ORIGIN = _words("from")
+# Compass words between a locative and its place: "in northern Iraq", "into eastern Ukraine".
+COMPASS = _words("""north south east west northern southern eastern western central northeast
+    northwest southeast southwest northeastern northwestern southeastern southwestern far""")
 HOSTAGE = _words("""hostage hostages captive captives abducted abduction abductions kidnapped
     kidnapping kidnappings abductees""")  # people, not "seized" positions or goods
 DISTANCE_WORDS = _words("mile miles mi km kilometre kilometres kilometer kilometers")
