@@ -65,7 +65,8 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
         return "origin" if armed and W.TRADE.isdisjoint(before) else "place"
     if after[:1] and after[0] in W.SAYS and m.place.kind in ("country", "territory"):
         return "source"  # "..., Japan says": who reports it, not where it happened
-    if prev in W.BY or (prev == "on" and m.start > 1 and low[m.start - 2] in W.BLAMED):
+    if prev in W.BY or prev in W.BLAME or (
+            prev in ("on", "to") and m.start > 1 and low[m.start - 2] in W.BLAMED):
         return "actor" if m.place.kind in ("country", "territory") else "placed"
     if prev == "pro" or after[:1] == ("based",):
         return "actor"

@@ -98,6 +98,8 @@ BORDER_REF = _words("border borders frontier frontiers side boundary line")
 # Words before a country that make it the attacker ("blamed on Israel", "strikes by Russia").
 BY = _words("by")
 BLAMED = _words("blamed attributed")
+# Verbs right before a country that name it as the attacker ("Moscow accused Ukraine").
+BLAME = _words("accused accuses accusing blamed blames blaming")
 # Verbs after a country that make it the source of a report, not a place ("Japan says").
 SAYS = _words("says said say reports reported claims claimed accuses accused warns warned "
               "protests protested confirms confirmed tells told denies denied")
