@@ -34,6 +34,7 @@ FEATURES = (
     "air, sea or runway incursion words",
     "troop build-up or drills near a border",
     "named group acting outside its home country",
+    "fighting at home near a foreign border",
 )
 
 
@@ -92,6 +93,12 @@ def geo_vector(text: str) -> list[float]:
         full = scene_of(text)
         abroad = set(full.actors) - set(s.actors)
         out[11] = float(any(a != t for a in abroad for t in full.targets))
+    else:
+        full = s
+    if s.borders and s.attack and W.CROSSING.isdisjoint(words):
+        # "Rebels and jihadists fight near the Turkish border" in Syria: one country's fight
+        homes = {*full.actors, *full.targets, *full.origins, *full.victims}
+        out[12] = float(len(homes) == 1 and homes.isdisjoint(s.borders))
     if not W.DISTANCE_WORDS.isdisjoint(words) and W.DISTANCE.search(text):
         out[8] = 1.0
     if not W.INCURSION_WORDS.isdisjoint(words) and W.NOT_GROUND.search(text):

@@ -40,6 +40,7 @@ class Scene(NamedTuple):
     origins: tuple[str, ...] = ()  # "from X" homes
     attack: bool = False
     victims: tuple[str, ...] = ()  # homes of victims named by demonym ("Israeli hostages")
+    borders: tuple[str, ...] = ()  # homes of borders named as a line ("near the Syrian border")
 
 
 def _role(low: Sequence[str], m: PlaceMention) -> str:
@@ -48,8 +49,11 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
     while k > 0 and low[k] in W.COMPASS:  # "in northern Iraq": the word before the compass
         k -= 1
     prev = low[k] if k >= 0 else ""
-    if after[:1] and after[0] in W.BORDER_REF and W.PLACE_NOUNS.isdisjoint(after[1:2]):
-        return "border"  # "near the Syrian border", not "a Pakistani border post"
+    if after[:1] and after[0] in W.BORDER_REF:
+        if m.place.kind in ("region", "city") or not (
+                W.PLACE_NOUNS.isdisjoint(after[1:2]) and W.BORDER_AREA.isdisjoint(after[1:2])):
+            return "placed"  # "Sumy border areas", "a Pakistani border post" lie in that place
+        return "border"  # "near the Syrian border": a line on the map, either side
     if m.demonym:
         if prev == "pro" or after[:1] == ("led",) or not W.ACTOR_NOUNS.isdisjoint(after):
             return "actor"
@@ -94,6 +98,7 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
     targets: list[str] = []
     origins: list[str] = []
     victims: list[str] = []
+    borders: list[str] = []
     placed: list[Place] = []
     others: list[Place] = []
     handoff = False
@@ -114,6 +119,8 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
             actors.append(h)
         elif role == "victim":
             victims.append(h)
+        elif role == "border":
+            borders.append(h)
         elif role == "placed":
             targets.append(h)
             placed.append(m.place)
@@ -126,7 +133,7 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
     places = list(dict.fromkeys(placed + others))
     return Scene(tuple(dict.fromkeys(actors)), tuple(dict.fromkeys(targets)), tuple(places),
                  tuple(dict.fromkeys(origins)), attack_in(low),
-                 tuple(dict.fromkeys(victims)))
+                 tuple(dict.fromkeys(victims)), tuple(dict.fromkeys(borders)))
 
 
 def foreign_pairs(geo: Geography, s: Scene) -> list[tuple[str, str, bool]]:

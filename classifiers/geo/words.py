@@ -95,6 +95,12 @@ ATTACK = _words(
 )
 # Words after a place that make it a line on the map, not the scene ("near the Syrian border").
 BORDER_REF = _words("border borders frontier frontiers side boundary line")
+# Words of a crossing: with them a border named as a line may be the one crossed.
+CROSSING = _words("""cross crosses crossed crossing infiltrate infiltrated infiltrating
+    infiltrators infiltration incursion incursions across cross-border intruders side""")
+# ... unless an area noun follows: "the Cameroonian border area" lies in Cameroon.
+BORDER_AREA = _words("""area areas region regions district districts zone zones village villages
+    villagers town towns province provinces community communities""")
 # Words before a country that make it the attacker ("blamed on Israel", "strikes by Russia").
 BY = _words("by")
 BLAMED = _words("blamed attributed")

@@ -79,6 +79,34 @@ def test_cross_border_attack_without_border_words_lights_the_geo_features():
         "Satellite images show a build-up of tanks near the border with Ukraine")
 
 
+def test_scene_reads_compass_words_blame_and_border_areas():
+    # "in northern Iraq" is where Turkey's bombs fell, not a country named in passing
+    assert "actor in a neighbouring country's place, attack words" in fired(
+        "Turkey bombs PKK sites in northern Iraq after an attack on its soldiers")
+    s = scene_of("Drones hit a Moscow tower; the defence ministry accused Ukraine of the attack")
+    assert "UA" in s.actors
+    # "the Cameroonian border area" lies in Cameroon; "near the Turkish border" is only a line
+    assert "CM" in scene_of("Fighters hit a post in the Cameroonian border area").targets
+    line = scene_of("Rebels and jihadists fight for a village in Aleppo near the Turkish border")
+    assert line.borders == ("TR",) and "TR" not in line.targets
+
+
+def test_fighting_at_home_near_a_foreign_border_is_told_from_a_crossing():
+    at_home = "fighting at home near a foreign border"
+    assert at_home in fired("Rebels and jihadists fight for a village in Aleppo province near "
+                            "the Turkish border; dozens were killed")
+    assert at_home not in fired("Gunmen crossed near the Turkish border and attacked a village "
+                                "in Aleppo province")
+    assert at_home not in fired("Turkish troops shelled a village in Aleppo province near the "
+                                "Turkish border")
+
+
+def test_fire_in_a_story_about_a_blaze_is_no_attack():
+    assert not scene_of("Fire sweeps through a Paris suburb as firefighters battle the "
+                        "flames").attack
+    assert scene_of("Troops opened fire on a village in Aleppo province").attack
+
+
 def test_failure_class_files_are_held_out_of_training():
     files = class_files()
     assert {f.stem.split("_", 1)[0] for f in files} == set(TARGET)
