@@ -89,7 +89,7 @@ OFF_TOPIC = _words(
     """police fbi detectives warrant arrested smuggling smugglers customs migrants migrant
     immigration asylum visa tariffs tariff trade exports imports airspace balloon balloons
     cyber hackers hacking ransomware match season league goal coach playoff tournament
-    championship album concert festival film movie recipe stocks shares"""
+    championship album concert film movie recipe stocks shares"""
 )
 
 # Capitalised names ending in these words are group-name candidates.
