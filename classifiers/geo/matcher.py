@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
+from classifiers.geo import words as W
 from classifiers.geo.index import Geography, stem
 from classifiers.geo.words import common_words
 from classifiers.text import folded_tuple, strip_accents, token_tuple
@@ -66,6 +67,8 @@ class _Layout:
 
 
 _BOUNDARY = re.compile(r"[.!?:\"“\n]")
+LONE_TOWN_POPULATION = 50_000
+_PLACING = W.LOCATIVE | W.ATTACK | W.ORIGIN
 
 
 def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> list[PlaceMention]:
@@ -124,7 +127,7 @@ def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> lis
             raw.append((i, i + length, hit))
             nxt = i + length
             break
-    return _choose(geo, raw)
+    return _choose(geo, raw, low)
 
 
 def _small_town(kinds: Sequence[str], hit: tuple) -> bool:
@@ -148,18 +151,29 @@ def _joined(plain: str, orig: Sequence[str], i: int, nxt: str) -> bool:
     return f"{orig[i]} {nxt}" in plain
 
 
-def _choose(geo: Geography, raw: list) -> list[PlaceMention]:
+def _choose(geo: Geography, raw: list, low: Sequence[str]) -> list[PlaceMention]:
     if len(raw) == 1:
         (start, end, hit), = raw
         return [PlaceMention(geo.places[hit[0][0]], start, end, bool(hit[0][2]))]
-    homes, places = geo.homes, geo.places
+    homes, places, kinds = geo.homes, geo.places, geo.places.kinds
     sure = {homes[h[0][0]] for _, _, h in raw if len(h) == 1}
-    out = []
+    chosen = []
     for start, end, hit in raw:
         best = hit[0] if len(hit) == 1 else next(
             (e for e in hit if homes[e[0]] in sure), hit[0])
-        out.append(PlaceMention(places[best[0]], start, end, bool(best[2])))
-    return out
+        chosen.append((start, end, best))
+    # A small town of a country the text names nowhere else, beside a region or town of another
+    # country and not placed by a word ("in", "stormed", "from"), is a word that happens to be a
+    # town's name ("the Lido beach hotel" in Mogadishu, "the Fairview fire" in California).
+    local = {homes[e[0]] for _, _, e in chosen if not e[2] and kinds[e[0]] != "country"}
+    return [PlaceMention(places[e[0]], start, end, bool(e[2])) for start, end, e in chosen
+            if not (_lone_town(kinds, e) and local - {homes[e[0]]}
+                    and (not start or low[start - 1] not in _PLACING)
+                    and sum(homes[o[0]] == homes[e[0]] for _, _, o in chosen) == 1)]
+
+
+def _lone_town(kinds: Sequence[str], e: tuple) -> bool:
+    return not e[2] and kinds[e[0]] == "city" and e[1] < LONE_TOWN_POPULATION
 
 
 @lru_cache(maxsize=4096)

@@ -101,6 +101,15 @@ def test_fighting_at_home_near_a_foreign_border_is_told_from_a_crossing():
                                 "Turkish border")
 
 
+def test_a_lone_small_foreign_town_beside_the_texts_own_places_is_a_word():
+    # Lido is a town in Italy; here it is a hotel's name in Mogadishu
+    assert ids("Militants stormed the Lido beach hotel in Mogadishu") == ["Mogadishu"]
+    # a small town named with no other place, or beside its own country's places, stays
+    assert ids("Ukrainian shelling hits Shebekino") == ["Shebekino"]
+    assert set(ids("Shells from Kharkiv region hit Shebekino in Belgorod region")) >= {
+        "Shebekino", "RU-BEL"}
+
+
 def test_fire_in_a_story_about_a_blaze_is_no_attack():
     assert not scene_of("Fire sweeps through a Paris suburb as firefighters battle the "
                         "flames").attack
