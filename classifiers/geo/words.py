@@ -65,7 +65,8 @@ ACTOR_NOUNS = _words(
     fighter rebels rebel gunmen insurgents insurgent militia militias militiamen guerrillas
     mercenaries units unit battalion brigade brigades division regiment shelling strikes strike
     airstrikes airstrike raids raid missiles missile rockets rocket forces' partisans guards
-    infantry operatives assailants attackers raiders volunteers offensive incursion"""
+    infantry operatives assailants attackers raiders volunteers offensive incursion gang gangs
+    gangsters bandits"""
 )
 # Nouns that make a demonym the side that suffered ("Israeli hostages", "Ukrainian civilians").
 VICTIM_NOUNS = _words(
