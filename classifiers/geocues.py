@@ -71,8 +71,16 @@ def state_scene_of(text: str) -> Scene:
     return scene(default_geography(), folded_tuple(text), place_mentions_of(text))
 
 
+def _reported(s: Scene) -> Scene:
+    """With no place of the event named, the country that reports an attack is where it fell
+    ("Toll from the Hamas massacre revised to 1,139, Israel says")."""
+    if s.targets or not s.sources or not s.attack:
+        return s
+    return s._replace(targets=tuple(h for h in s.sources if h not in s.actors))
+
+
 def geo_vector(text: str) -> list[float]:
-    s = state_scene_of(text)
+    s = _reported(state_scene_of(text))
     words = set(folded_tuple(text))
     out = [0.0] * len(FEATURES)
     border = not BORDER.isdisjoint(words)
@@ -90,7 +98,7 @@ def geo_vector(text: str) -> list[float]:
         victims = {*homes, *s.victims}
         out[5] = float(len(victims) >= 2 and not W.HOSTAGE.isdisjoint(words))
     if s.attack and mentions_of(text):
-        full = scene_of(text)
+        full = _reported(scene_of(text))
         abroad = set(full.actors) - set(s.actors)
         out[11] = float(any(a != t for a in abroad for t in full.targets))
     else:

@@ -41,6 +41,7 @@ class Scene(NamedTuple):
     attack: bool = False
     victims: tuple[str, ...] = ()  # homes of victims named by demonym ("Israeli hostages")
     borders: tuple[str, ...] = ()  # homes of borders named as a line ("near the Syrian border")
+    sources: tuple[str, ...] = ()  # countries that report it ("..., Israel says")
 
 
 def _role(low: Sequence[str], m: PlaceMention) -> str:
@@ -99,6 +100,7 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
     origins: list[str] = []
     victims: list[str] = []
     borders: list[str] = []
+    sources: list[str] = []
     placed: list[Place] = []
     others: list[Place] = []
     handoff = False
@@ -121,6 +123,8 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
             victims.append(h)
         elif role == "border":
             borders.append(h)
+        elif role == "source":
+            sources.append(h)
         elif role == "placed":
             targets.append(h)
             placed.append(m.place)
@@ -133,7 +137,8 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
     places = list(dict.fromkeys(placed + others))
     return Scene(tuple(dict.fromkeys(actors)), tuple(dict.fromkeys(targets)), tuple(places),
                  tuple(dict.fromkeys(origins)), attack_in(low),
-                 tuple(dict.fromkeys(victims)), tuple(dict.fromkeys(borders)))
+                 tuple(dict.fromkeys(victims)), tuple(dict.fromkeys(borders)),
+                 tuple(dict.fromkeys(sources)))
 
 
 def foreign_pairs(geo: Geography, s: Scene) -> list[tuple[str, str, bool]]:

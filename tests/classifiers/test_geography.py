@@ -110,6 +110,14 @@ def test_a_lone_small_foreign_town_beside_the_texts_own_places_is_a_word():
         "Shebekino", "RU-BEL"}
 
 
+def test_the_reporting_country_is_the_target_when_no_place_is_named():
+    assert "named group acting outside its home country" in fired(
+        "Toll from the Hamas attack revised to 1,139, Israel says")
+    # reported from the group's own home: nothing crossed
+    assert "named group acting outside its home country" not in fired(
+        "Toll from the Hamas attack revised to 12, Gaza says")
+
+
 def test_fire_in_a_story_about_a_blaze_is_no_attack():
     assert not scene_of("Fire sweeps through a Paris suburb as firefighters battle the "
                         "flames").attack
