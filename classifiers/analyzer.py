@@ -96,6 +96,7 @@ class ModelAnalyzer:
         labels = self.labels
         # Python floats and bools once for the batch (the same values as numpy's scalars).
         score_rows, flag_rows = scores.tolist(), flagged.tolist()
+        fours = (4,) * len(labels)  # round(score, 4)
         for i, text in enumerate(texts):
             mentions = mentions_of(text, self.gazetteer)
             reasons = []
@@ -117,13 +118,14 @@ class ModelAnalyzer:
                     reasons.append(f"group {group} named only {how}: a passing mention, "
                                    "not counted")
             candidates = candidates_of(text, self.gazetteer)
-            reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
+            if candidates:
+                reasons.extend(f"candidate group {c!r} (not in gazetteer)" for c in candidates)
             scene = scene_of(ledes[i])  # where: from the lede, as the model reads it
             if scene.places and any(flags):
                 reasons.append(geo_reason(scene))
             out.append(
                 Evidence(
-                    labels={lb: round(v, 4) for lb, v in zip(labels, row, strict=True)},
+                    labels=dict(zip(labels, map(round, row, fours), strict=True)),
                     groups=tuple(seen), candidates=candidates, reasons=tuple(reasons),
                     model_version=self.version, places=scene.places,
                 )

@@ -13,8 +13,8 @@ as a named group.
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
+from math import log1p
 
 from classifiers.context import active_groups
 from classifiers.gazetteer import Gazetteer, Mention, default_gazetteer
@@ -45,10 +45,6 @@ for _bit, _words in ((1, ARMED), (2, BORDER), (4, VIOLENCE), (8, OFF_TOPIC), (16
         _KIND[_w] = _KIND.get(_w, 0) | _bit
 
 
-def _log(n: int) -> float:
-    return math.log1p(n)
-
-
 @lru_cache(maxsize=4096)
 def _mentions(text: str, gaz: Gazetteer) -> tuple[Mention, ...]:
     return tuple(gaz.mentions(text))
@@ -72,11 +68,10 @@ def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
     gaz = gaz or default_gazetteer()
     low = folded_tuple(text[:LEDE_CHARS])
     mentions = mentions_of(text, gaz)
-    groups = set(active_groups(mentions))
+    groups = set(active_groups(mentions)) if mentions else ()
     passing = bool(mentions) and not groups
-    kinds = [_KIND[t] for t in low if t in _KIND]
     armed = border = violence = off = fire = blaze = 0
-    for k in kinds:
+    for k in filter(None, map(_KIND.get, low)):
         armed += k & 1
         border += k >> 1 & 1
         violence += k >> 2 & 1
@@ -88,14 +83,14 @@ def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
     candidates = candidates_of(text, gaz) if armed else ()
     return [
         float(bool(groups)),
-        _log(len(groups)),
+        log1p(len(groups)),
         float(bool(groups) and armed > 0),
         float(bool(candidates)),
-        _log(armed),
-        _log(border),
-        _log(violence),
+        log1p(armed),
+        log1p(border),
+        log1p(violence),
         float(border > 0 and violence > 0),
         float(border > 0 and bool(groups or candidates)),
-        _log(off),
+        log1p(off),
         float(passing),
     ]

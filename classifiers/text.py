@@ -23,6 +23,8 @@ def ledes(texts: Iterable[str]) -> list[str]:
 
 # Letters and digits; hyphens, quotes, apostrophes and underscores separate tokens.
 _TOKEN = re.compile(r"[^\W_]+")
+# The same tokens of an ASCII text, found faster (no Unicode class lookups): most news is ASCII.
+_ASCII_TOKEN = re.compile(r"[^\W_]+", re.ASCII)
 
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -41,6 +43,8 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _tokens(text: str) -> tuple[str, ...]:
+    if text.isascii():
+        return tuple(_ASCII_TOKEN.findall(text))
     return tuple(_TOKEN.findall(strip_accents(text)))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -70,39 +71,42 @@ class TfidfRows:
         self.starts, self.counts, self.word_ids = array("q"), array("q"), array("q")
         self.flat = array("q")
 
-    def _add(self, token: str) -> None:
-        cols = [self.words[token]] if self.unigrams and token in self.words else []
-        if self.chars and len(token) >= self.chars[0]:
-            w, grams = f"<{token}>", self.grams
-            for n in range(self.chars[0], self.chars[1] + 1):
-                cols += [c for c in map(grams.get, [w[i : i + n] for i in range(len(w) - n + 1)])
+    def _add(self, tokens: list[str]) -> None:
+        """Columns of ``tokens`` (not seen before), appended in one go."""
+        words = self.words if self.unigrams else {}
+        grams, (lo, hi) = self.grams, self.chars or (0, -1)
+        flat: list[int] = []
+        starts, counts, base = [], [], len(self.flat)
+        for token in tokens:
+            mark = len(flat)
+            col = words.get(token)
+            if col is not None:
+                flat.append(col)
+            if lo and len(token) >= lo:
+                w = f"<{token}>"
+                flat += [c for c in map(grams.get, [w[i : i + n] for n in range(lo, hi + 1)
+                                                    for i in range(len(w) - n + 1)])
                          if c is not None]
-        self.ids[token] = len(self.starts)
-        self.starts.append(len(self.flat))
-        self.counts.append(len(cols))
-        self.word_ids.append(self.pair_words.get(token, -1))
-        self.flat.extend(cols)
+            starts.append(base + mark)
+            counts.append(len(flat) - mark)
+        first = len(self.starts)
+        self.ids.update(zip(tokens, range(first, first + len(tokens)), strict=True))
+        self.starts.extend(starts)
+        self.counts.extend(counts)
+        self.word_ids.extend(map(self.pair_words.get, tokens, repeat(-1)))
+        self.flat.extend(flat)
 
     def token_ids(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
         """Token ids of every text, one list, and the number of tokens per text."""
         if len(self.ids) > TOKEN_LIMIT:
             self._reset()
-        ids: list[int] = []
-        sizes: list[int] = []
-        extend, lookup = ids.extend, self.ids.__getitem__
-        for text in texts:
-            toks = folded_tuple(text)
-            mark = len(ids)
-            try:
-                extend(map(lookup, toks))
-            except KeyError:
-                del ids[mark:]
-                for tok in toks:
-                    if tok not in self.ids:
-                        self._add(tok)
-                extend(map(lookup, toks))
-            sizes.append(len(toks))
-        return ids, sizes
+        toks = [folded_tuple(text) for text in texts]
+        known = self.ids
+        # Tokens first seen in this batch get their columns, then every lookup is a hit.
+        new = [t for t in dict.fromkeys(chain.from_iterable(toks)) if t not in known]
+        if new:
+            self._add(new)
+        return list(map(known.__getitem__, chain.from_iterable(toks))), list(map(len, toks))
 
     def transform(self, texts: Sequence[str]) -> Rows:
         ids_list, sizes = self.token_ids(texts)

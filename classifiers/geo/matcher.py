@@ -19,7 +19,7 @@ from typing import NamedTuple
 from classifiers.geo import words as W
 from classifiers.geo.index import Geography, stem
 from classifiers.geo.words import common_words
-from classifiers.text import folded_tuple, strip_accents, token_tuple
+from classifiers.text import _ASCII_TOKEN, folded_tuple, strip_accents, token_tuple
 from newswatch.models import Place
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -42,7 +42,8 @@ class _Layout:
 
     def __init__(self, text: str):
         self.plain = strip_accents(text)
-        self.spans = [m.span() for m in _TOKEN.finditer(self.plain)]
+        found = (_ASCII_TOKEN if self.plain.isascii() else _TOKEN).finditer(self.plain)
+        self.spans = list(map(re.Match.span, found))
         self.lines: dict[int, bool] = {}
 
     def title_case(self, i: int) -> bool:

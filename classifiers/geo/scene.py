@@ -44,6 +44,9 @@ class Scene(NamedTuple):
     sources: tuple[str, ...] = ()  # countries that report it ("..., Israel says")
 
 
+_NOTHING, _ATTACK = Scene(), Scene(attack=True)  # (tuples: one of each serves every text)
+
+
 def _role(low: Sequence[str], m: PlaceMention) -> str:
     after = low[m.end : m.end + 3]
     k = m.start - 1
@@ -94,7 +97,7 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
           groups: Sequence[str] = ()) -> Scene:
     """``low``: folded tokens; ``groups``: homes of the named groups, in order."""
     if not mentions and not groups:
-        return Scene(attack=attack_in(low))
+        return _ATTACK if attack_in(low) else _NOTHING
     actors: list[str] = list(groups)
     targets: list[str] = []
     origins: list[str] = []
