@@ -28,7 +28,8 @@ _PATTERN = (
 )
 _CANDIDATE = re.compile(_PATTERN)
 _ASCII_CANDIDATE = re.compile(_PATTERN, re.ASCII)  # the same matches in ASCII text, faster
-_ARMED_NOT_SUFFIX = ARMED - {fold(s) for s in CANDIDATE_SUFFIXES}
+_SUFFIXES = frozenset(fold(s) for s in CANDIDATE_SUFFIXES)
+_ARMED_NOT_SUFFIX = ARMED - _SUFFIXES
 
 
 def _words(name: str) -> str:
@@ -39,8 +40,11 @@ _NOT = frozenset(_words(n) for n in NOT_GROUPS)
 
 
 def candidates(gaz: Gazetteer, text: str, known: Iterable[Mention] = ()) -> list[str]:
-    if _ARMED_NOT_SUFFIX.isdisjoint(folded_tuple(text)):
+    low = folded_tuple(text)
+    if _ARMED_NOT_SUFFIX.isdisjoint(low):
         return []
+    if text.isascii() and _SUFFIXES.isdisjoint(low):
+        return []  # in ASCII text a suffix the pattern matches is a token of its own
     # Names of what is matched already: the aliases as written and the canonical names.
     taken = {_words(m.alias) for m in known} | {_words(m.group) for m in known}
     out: list[str] = []

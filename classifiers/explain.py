@@ -21,8 +21,18 @@ def top_terms(names: Sequence[str], is_char: np.ndarray, coef: np.ndarray, cols:
     contrib = values * coef[cols]
     keep = (contrib > 0) & ~is_char[cols]
     idx, vals = cols[keep], contrib[keep]
-    order = np.argsort(-vals)
+    order = np.argsort(-vals).tolist()
     # Words first (they say what the text is about), then the strongest cue features.
-    words = [k for k in order if not str(names[idx[k]]).startswith("[")][: top - 2]
-    cues = [k for k in order if str(names[idx[k]]).startswith("[")][: top - len(words)]
-    return [(str(names[idx[k]]), float(vals[k])) for k in words + cues]
+    if top < 2:
+        words = [k for k in order if not str(names[idx[k]]).startswith("[")][: top - 2]
+        cues = [k for k in order if str(names[idx[k]]).startswith("[")][: top - len(words)]
+        return [(str(names[idx[k]]), float(vals[k])) for k in words + cues]
+    found: tuple[list[int], list[int]] = ([], [])  # words, cues: in order, as far as needed
+    cols = idx.tolist()
+    for k in order:
+        found[str(names[cols[k]]).startswith("[")].append(k)
+        if len(found[0]) >= top - 2 and len(found[1]) >= 2:
+            break
+    words = found[0][: top - 2]
+    cues = found[1][: top - len(words)]
+    return [(str(names[cols[k]]), float(vals[k])) for k in words + cues]

@@ -137,10 +137,13 @@ class Gazetteer:
     def mentions(self, text: str) -> list[Mention]:
         """Every accepted group mention in ``text`` (ambiguous ones only with context), each
         with its role."""
-        orig = token_tuple(text)
         low = folded_tuple(text)
+        lengths = self._sorted
+        if lengths.keys().isdisjoint(low):  # most texts: no word starts an alias (a C loop)
+            return []
+        orig = token_tuple(text)
         found: list[tuple[str, str, int, int, bool]] = []
-        n, lengths, nxt = len(orig), self._sorted, 0
+        n, nxt = len(orig), 0
         for i in [k for k, t in enumerate(low) if t in lengths]:
             if i < nxt:
                 continue  # inside the previous match

@@ -61,17 +61,18 @@ class Table:
         self._keys = keys.split("\n") if keys else []
         self._index = dict(zip(self._keys, range(len(self._keys)), strict=True))
         self._flat, self._offsets = array("q", entries), array("q", offsets)
-        self._seen: dict[int, tuple[Entry, ...]] = {}
+        self._seen: dict[str, tuple[Entry, ...]] = {}
 
     def get(self, key: str, default: Any = None) -> Any:
+        found = self._seen.get(key)
+        if found is not None:
+            return found
         k = self._index.get(key)
         if k is None:
             return default
-        found = self._seen.get(k)
-        if found is None:
-            flat, lo, hi = self._flat, self._offsets[k], self._offsets[k + 1]
-            found = tuple((flat[j], flat[j + 1], flat[j + 2]) for j in range(lo, hi, 3))
-            self._seen[k] = found
+        flat, lo, hi = self._flat, self._offsets[k], self._offsets[k + 1]
+        found = tuple((flat[j], flat[j + 1], flat[j + 2]) for j in range(lo, hi, 3))
+        self._seen[key] = found
         return found
 
     def __getitem__(self, key: str) -> tuple[Entry, ...]:
@@ -99,6 +100,10 @@ class Places(Sequence[Place]):
         self._made: list[Place | None] = [None] * len(self.ids)
 
     def __getitem__(self, i: Any) -> Any:
+        if i.__class__ is int:  # the common case first: a Place made before
+            place = self._made[i]
+            if place is not None:
+                return place
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         place = self._made[i]
