@@ -98,6 +98,10 @@ class Gazetteer:
         for key in (*self._cs, *self._ci):
             self._lengths.setdefault(key[0].casefold(), set()).add(len(key))
         self._sorted = {k: sorted(v, reverse=True) for k, v in self._lengths.items()}
+        # The first two words of every longer alias, folded: "the" starts an alias, but
+        # rarely is what follows it the alias's second word.
+        self._pairs = frozenset((k[0].casefold(), k[1].casefold())
+                                for k in (*self._cs, *self._ci) if len(k) > 1)
 
     def _add(self, entry: dict[str, Any], source: str) -> None:
         name = entry["name"]
@@ -139,16 +143,18 @@ class Gazetteer:
         with its role."""
         low = folded_tuple(text)
         lengths = self._sorted
-        if lengths.keys().isdisjoint(low):  # most texts: no word starts an alias (a C loop)
+        if lengths.keys().isdisjoint(low):  # no word starts an alias (a C loop)
             return []
         orig = token_tuple(text)
         found: list[tuple[str, str, int, int, bool]] = []
-        n, nxt = len(orig), 0
+        n, nxt, pairs, ascii = len(orig), 0, self._pairs, text.isascii()
         for i in [k for k, t in enumerate(low) if t in lengths]:
             if i < nxt:
                 continue  # inside the previous match
+            # (ASCII: folded tokens are the tokens in lower case, as the pairs' words are)
+            two = not ascii or (i + 1 < n and (low[i], low[i + 1]) in pairs)
             for length in lengths[low[i]]:
-                if i + length > n:
+                if i + length > n or (length > 1 and not two):
                     continue
                 hit = self._cs.get(orig[i : i + length]) or self._ci.get(low[i : i + length])
                 if hit:
