@@ -8,8 +8,10 @@ minimums ask for more certainty, whatever thresholds the current model has.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,6 +57,23 @@ def geo_reason(scene: Any) -> str:
     return text
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Python's automatic cyclic collection paused for one batch. A batch's objects are freed
+    by reference counting as it goes (collections run after each batch of 256 find 0 unreachable
+    objects), while its allocations set off ~300 collections per 8,192 articles that walk the
+    per-text caches: 6-9% of classify CPU time for nothing. Process-wide but short (one batch);
+    collection resumes, and catches up, as soon as the batch is done."""
+    if not gc.isenabled():  # paused by someone else (another thread's batch): leave it so
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _logit(p: np.ndarray) -> np.ndarray:
     p = np.clip(p, 1e-9, 1 - 1e-9)
     return np.log(p / (1 - p))
@@ -81,7 +100,10 @@ class ModelAnalyzer:
         """Evidence for whole texts: the model reads each lede, the gazetteer all of it."""
         if not texts:
             return []
-        texts = [strip_related(t) for t in texts]
+        with cyclic_gc_paused():
+            return self._analyze_texts([strip_related(t) for t in texts])
+
+    def _analyze_texts(self, texts: list[str]) -> list[Evidence]:
         scores, Xm = self.scores_for_texts(texts)
         ledes = _ledes(texts)
         flagged = scores >= 0.5

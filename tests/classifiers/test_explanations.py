@@ -25,3 +25,26 @@ def test_flagged_article_reasons_are_informative(analyzer: ModelAnalyzer) -> Non
         for stop in ("'from'", "'says'", "'the'", "'of'"):
             assert stop not in shown, reason
     assert any(r.startswith("group al-Shabaab") for r in evidence.reasons)
+
+
+def test_a_batch_pauses_cyclic_gc_and_leaves_it_as_it_found_it(analyzer, monkeypatch):
+    import gc
+
+    from classifiers.analyzer import ModelAnalyzer
+
+    seen: list[bool] = []
+    real = ModelAnalyzer._analyze_texts
+
+    def spy(self, texts):
+        seen.append(gc.isenabled())
+        return real(self, texts)
+
+    monkeypatch.setattr(ModelAnalyzer, "_analyze_texts", spy)
+    analyzer.analyze_texts(["Militants from Gaza stormed Sderot"])
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # someone else paused it: a batch must not switch it back on
+    try:
+        analyzer.analyze_texts(["Militants from Gaza stormed Sderot"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
