@@ -31,6 +31,11 @@ _SUBJECT_VERBS = W._words(
 )
 
 
+# Armed people right after a country's name make it their home ("Burkina Faso jihadists").
+_FIGHTERS = W._words("""jihadists jihadist militants militant rebels rebel fighters fighter gunmen
+    insurgents insurgent militiamen guerrillas""")
+
+
 class Scene(NamedTuple):
     """Actors, targets and places of one text (a tuple: one per article, made fast)."""
 
@@ -58,6 +63,8 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
                 W.PLACE_NOUNS.isdisjoint(after[1:2]) and W.BORDER_AREA.isdisjoint(after[1:2])):
             return "placed"  # "Sumy border areas", "a Pakistani border post" lie in that place
         return "border"  # "near the Syrian border": a line on the map, either side
+    if prev == "with" and k > 0 and low[k - 1] in W.BORDER_REF and m.place.kind == "country":
+        return "border"  # "close to the border with Pakistan": a line on the map, either side
     if m.demonym:
         if prev == "pro" or after[:1] == ("led",) or not W.ACTOR_NOUNS.isdisjoint(after):
             return "actor"
@@ -80,8 +87,9 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
         return "actor"
     if after[:1] == ("s",) and not W.ACTOR_NOUNS.isdisjoint(after[1:3]):
         return "actor"
-    if m.place.kind == "country" and after[:1] and after[0] in _SUBJECT_VERBS:
-        return "actor"
+    if m.place.kind == "country" and after[:1] and (
+            after[0] in _SUBJECT_VERBS or after[0] in _FIGHTERS):
+        return "actor"  # "Turkey bombs ...", "Burkina Faso jihadists kill ..."
     if prev in W.LOCATIVE or prev in W.ATTACK:
         return "placed"
     return "place"

@@ -89,6 +89,9 @@ def test_scene_reads_compass_words_blame_and_border_areas():
     assert "CM" in scene_of("Fighters hit a post in the Cameroonian border area").targets
     line = scene_of("Rebels and jihadists fight for a village in Aleppo near the Turkish border")
     assert line.borders == ("TR",) and "TR" not in line.targets
+    assert scene_of("Militants attack posts in Nangarhar close to the border with Pakistan"
+                    ).borders == ("PK",)
+    assert "BF" in scene_of("Burkina Faso jihadists kill 20 in an attack in Benin").actors
 
 
 def test_fighting_at_home_near_a_foreign_border_is_told_from_a_crossing():
