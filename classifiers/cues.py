@@ -76,10 +76,10 @@ def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
         border += k >> 1 & 1
         violence += k >> 2 & 1
         off += k >> 3 & 1
-        fire += k >> 4 & 1
+        fire += k & 20 == 20  # "fire" counted as a violence word
         blaze += k >> 5
-    if fire and blaze:  # a house or forest fire, not gunfire (lexicon.BLAZE)
-        violence -= sum(1 for t in low if t in VIOLENCE and t in FIRE)
+    if blaze:  # a house or forest fire, not gunfire (lexicon.BLAZE)
+        violence -= fire
     candidates = candidates_of(text, gaz) if armed else ()
     return [
         float(bool(groups)),

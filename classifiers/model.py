@@ -28,13 +28,14 @@ from classifiers.explain import char_mask, top_terms
 from classifiers.features import CueFeatures
 from classifiers.gazetteer import Gazetteer
 from classifiers.geofeatures import GeoFeatures
+from classifiers.linear import LinearScores
 from classifiers.text import LEDE_CHARS, ledes, model_texts
 from classifiers.vectorizer import TextVectorizer
 
 MAX_CHARS = LEDE_CHARS  # n-grams read title + lede; the gazetteer reads the whole text
 
 
-class NewsClassifier(ClassifierMixin, BaseEstimator):
+class NewsClassifier(LinearScores, ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         labels: Sequence[str] = LABELS,
@@ -127,23 +128,8 @@ class NewsClassifier(ClassifierMixin, BaseEstimator):
             format="csr",
         )
 
-    def decision_function(self, X: Iterable[str]) -> np.ndarray:
-        return self._decision(self.transform_features(X))
-
     def _decision(self, Xm: sparse.csr_matrix) -> np.ndarray:
         return np.asarray(Xm @ self.coef_.T) + self.intercept_
-
-    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
-        """(n_samples, n_labels) probabilities, one column per label in ``classes_``."""
-        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-
-    def predict_proba_with(self, X: Iterable[str], gazetteer: Gazetteer | None) -> np.ndarray:
-        """:meth:`predict_proba` with the groups of ``gazetteer`` (None: the bundled ones)."""
-        return 1.0 / (1.0 + np.exp(-self._decision(self.transform_features(X, gazetteer))))
-
-    def predict(self, X: Iterable[str]) -> np.ndarray:
-        """(n_samples, n_labels) 0/1 indicator matrix using ``thresholds_``."""
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
     def score(self, X: Iterable[str], Y: object, sample_weight: object = None) -> float:
         from sklearn.metrics import f1_score

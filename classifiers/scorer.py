@@ -20,6 +20,7 @@ from classifiers.cues import cue_vector
 from classifiers.explain import top_terms
 from classifiers.gazetteer import Gazetteer
 from classifiers.geocues import geo_vector
+from classifiers.linear import LinearScores
 from classifiers.text import ledes, model_texts
 from classifiers.tfidf import Rows, TfidfRows, in_row_order
 
@@ -41,7 +42,7 @@ class Features:
         return cols, values
 
 
-class InferenceModel:
+class InferenceModel(LinearScores):
     def __init__(self, export: dict[str, Any], thresholds: Sequence[float]):
         self.names = export["names"]
         self.n_text = export["n_text"]
@@ -80,18 +81,6 @@ class InferenceModel:
                 total += Xm.dense[:, k] * c
             out[:, j] = total
         return out + self.intercept_
-
-    def decision_function(self, X: Iterable[str]) -> np.ndarray:
-        return self._decision(self.transform_features(X))
-
-    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-
-    def predict_proba_with(self, X: Iterable[str], gazetteer: Gazetteer | None) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-self._decision(self.transform_features(X, gazetteer))))
-
-    def predict(self, X: Iterable[str]) -> np.ndarray:
-        return (self.predict_proba(X) >= self.thresholds_).astype(int)
 
     def feature_names(self) -> np.ndarray:
         return np.array(self.names, dtype=object)

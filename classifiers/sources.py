@@ -13,7 +13,7 @@ HERE = Path(__file__).parent
 # Feature code, training and the export's tables: they shape the model's numbers.
 CODE = ("model.py", "features.py", "cues.py", "geocues.py", "vectorizer.py", "export.py",
         "tfidf.py", "lexicon.py", "gazetteer.py", "context.py", "candidates.py", "text.py",
-        "training.py", "geofeatures.py", "data/groups.json", "data/territories.json")
+        "training.py", "geofeatures.py", "linear.py", "data/groups.json", "data/territories.json")
 
 
 def model_sources() -> list[Path]:
