@@ -104,12 +104,17 @@ def add_feed(doc: tomlkit.TOMLDocument, feed: dict[str, Any]) -> str:
     return f"feed {feed['id']} added"
 
 
-def remove_feed(doc: tomlkit.TOMLDocument, feed_id: str) -> str:
-    feeds = _aot(doc, "feeds")
-    i = _find(feeds, "id", feed_id)
+def _remove(doc: tomlkit.TOMLDocument, name: str, key: str, value: str, what: str) -> None:
+    """Delete the ``[[name]]`` table whose ``key`` is ``value``; ``what`` names it in errors."""
+    tables = _aot(doc, name)
+    i = _find(tables, key, value)
     if i is None:
-        raise ConfigEditError(f"no feed with id {feed_id!r} in the config file")
-    del feeds[i]
+        raise ConfigEditError(f"no {what} {value!r} in the config file")
+    del tables[i]
+
+
+def remove_feed(doc: tomlkit.TOMLDocument, feed_id: str) -> str:
+    _remove(doc, "feeds", "id", feed_id, "feed with id")
     return f"feed {feed_id} removed"
 
 
@@ -189,9 +194,5 @@ def set_watch(doc: tomlkit.TOMLDocument, name: str, values: dict[str, Any],
 
 
 def delete_watch(doc: tomlkit.TOMLDocument, name: str) -> str:
-    watches = _aot(doc, "watches")
-    i = _find(watches, "name", name)
-    if i is None:
-        raise ConfigEditError(f"no watch named {name!r} in the config file")
-    del watches[i]
+    _remove(doc, "watches", "name", name, "watch named")
     return f"watch {name} deleted"
