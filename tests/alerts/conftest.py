@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alert_harness import free_port
 from alert_servers import SmtpServer, WebhookReceiver, make_cert
+from nw_waits import free_port
 
 
 @pytest.fixture(scope="session")

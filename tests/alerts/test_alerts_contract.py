@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import pytest
-from alert_harness import free_port, make_match
+from alert_harness import make_match
 from alert_servers import SmtpServer, WebhookReceiver
+from nw_waits import free_port
 
 from alerts.base import DeliveryError
 from alerts.channels import open_channel

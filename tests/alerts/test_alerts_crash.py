@@ -21,8 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from alert_harness import free_port, make_match
+from alert_harness import make_match
 from alert_servers import SmtpServer, WebhookReceiver
+from nw_waits import free_port
 
 from newswatch import serde
 from newswatch.bus import open_bus

@@ -6,7 +6,8 @@ by measuring time.
 
 from __future__ import annotations
 
-from alert_harness import Harness, config_text, free_port, make_match
+from alert_harness import Harness, config_text, make_match
+from nw_waits import free_port
 
 
 def hook(receiver, name="hook", extra="") -> str:

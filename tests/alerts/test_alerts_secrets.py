@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 
-from alert_harness import Harness, config_text, free_port, make_match
+from alert_harness import Harness, config_text, make_match
+from nw_waits import free_port
 
 from newswatch.cli import main as cli_main
 

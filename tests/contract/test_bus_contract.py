@@ -10,7 +10,6 @@ import json
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nw_waits import free_port
 
 from newswatch import serde
 from newswatch.bus import Bus, BusError, Consumer, Record, consume, open_bus
@@ -325,12 +325,6 @@ def test_bad_url_raises_bus_error_naming_it(kind: str) -> None:
         assert url in str(err.value)
     with pytest.raises(BusError, match="unknown scheme"):
         open_bus(f"{kind}+nope://x")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_unreachable_bus_raises_quickly(kind: str, tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from ui_browser import FeedServer, Service, browser_context, free_port, rss, shot, wait_for
+from nw_waits import free_port, wait_for
+from ui_browser import FeedServer, Service, browser_context, rss, shot
 from ui_harness import SmtpSink, links_in, mail_channel
 
 from newswatch.ui.auth import hash_password

@@ -180,7 +180,7 @@ def test_charts_draw_series_and_places(tmp_path: Path) -> None:
 
 
 def test_deliveries_show_dead_letters_and_retry_them(tmp_path: Path) -> None:
-    from ui_browser import free_port
+    from nw_waits import free_port
 
     hook = f"""
 [[channels]]
