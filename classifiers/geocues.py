@@ -15,7 +15,7 @@ from functools import lru_cache
 from classifiers.cues import mentions_of
 from classifiers.gazetteer import default_gazetteer
 from classifiers.geo import words as W
-from classifiers.geo.index import default_geography, home
+from classifiers.geo.index import default_geography
 from classifiers.geo.matcher import PlaceMention, find
 from classifiers.geo.scene import Scene, foreign_pairs, scene
 from classifiers.lexicon import BORDER
@@ -41,8 +41,7 @@ FEATURES = (
 @lru_cache(maxsize=1024)
 def _home_key(place_id: str) -> str:
     """A group's ``home`` (a Place id: "UA", "Gaza Strip") as the country it lies in."""
-    found = default_geography().resolve(place_id)
-    return home(found[0]) if found else place_id
+    return default_geography().home_of(place_id)
 
 
 @lru_cache(maxsize=4096)

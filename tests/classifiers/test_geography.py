@@ -161,3 +161,19 @@ def test_writing_the_geography_cache_keeps_the_newest_files_of_other_versions(tm
     assert left == ["geo-new.marshal", "geo-old3.marshal", "geo-old4.marshal"]
     assert (tmp_path / "default-model").is_dir()
     assert marshal.loads((tmp_path / "geo-new.marshal").read_bytes()) == {"format": 0}
+
+
+def test_group_homes_are_found_by_id_without_loading_the_alias_table():
+    from classifiers.gazetteer import default_gazetteer
+    from classifiers.geo.index import Geography, _load, home
+
+    geo = default_geography()
+    fresh = Geography.__new__(Geography)
+    fresh.__dict__.update({k: v for k, v in _load().__dict__.items() if k != "by_name"})
+    homes = {g.home for g in default_gazetteer().groups.values() if g.home}
+    assert {"UA", "Gaza Strip", "West Bank"} <= homes
+    for h in sorted(homes):
+        assert fresh.home_of(h) == home(geo.resolve(h)[0]), h
+    assert "by_name" not in fresh.__dict__  # classifying never paid for the alias table
+    assert fresh.home_of("Kursk") == "RU"  # any other alias still resolves (through it)
+    assert fresh.home_of("Qqzxland") == "Qqzxland"  # unknown: itself
