@@ -9,7 +9,10 @@ unambiguously): see :mod:`classifiers.context`. Matching is linear in the length
 so whole articles (title, summary and content) are read.
 
 Each entry of ``groups.json`` (and of a user's groups): ``name``, ``aliases``, ``kind``,
-``region``, ``home``, ``ambiguous_aliases``, ``leaders``, ``context``, ``not_context``.
+``region``, ``home``, ``also_home``, ``ambiguous_aliases``, ``leaders``, ``context``,
+``not_context``. ``home``: the country (ISO code) or territory the group is based in;
+``also_home``: others its own insurgency is fought in (a Sahel group in Mali, Burkina Faso and
+Niger), where its attacks are not cross-border.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from classifiers.text import fold, folded_tuple, token_tuple, tokens
 if TYPE_CHECKING:
     from newswatch.config import Config
 
-LIST_KEYS = ("aliases", "ambiguous_aliases", "leaders", "context", "not_context")
+LIST_KEYS = ("aliases", "ambiguous_aliases", "leaders", "context", "not_context", "also_home")
 TEXT_KEYS = ("kind", "region", "home")
 
 
@@ -52,6 +55,12 @@ class GroupInfo:
     home: str = ""
     aliases: tuple[str, ...] = ()
     source: str = "bundled"
+    also_home: tuple[str, ...] = ()
+
+    @property
+    def homes(self) -> tuple[str, ...]:
+        """``home`` first, then ``also_home`` (none when the group has no home)."""
+        return (self.home, *self.also_home) if self.home else ()
 
 
 def case_sensitive(alias: str) -> bool:
@@ -109,7 +118,7 @@ class Gazetteer:
         ambiguous = {fold(a) for a in entry.get("ambiguous_aliases", [])}
         self.groups[name] = GroupInfo(
             name, entry.get("kind", ""), entry.get("region", ""), entry.get("home", ""),
-            tuple(entry.get("aliases", [])), source,
+            tuple(entry.get("aliases", [])), source, tuple(entry.get("also_home", [])),
         )
         self.rules[name] = ctx.GroupRules.build(
             entry.get("leaders", []), entry.get("context", []), entry.get("not_context", [])

@@ -60,8 +60,16 @@ def scene_of(text: str) -> Scene:
     if not groups:
         return s
     gaz = default_gazetteer()
-    homes = [_home_key(gaz.groups[m.group].home) for m in groups if gaz.groups[m.group].home]
+    homes = [_group_home(gaz.groups[m.group].homes, s.targets) for m in groups
+             if gaz.groups[m.group].home]
     return s._replace(actors=tuple(dict.fromkeys([*homes, *s.actors])))
+
+
+def _group_home(homes: tuple[str, ...], targets: tuple[str, ...]) -> str:
+    """The country a group acts from: of its homes, the first the text's event lies in (a
+    Sahel group in Burkina Faso fights at home there), else its base."""
+    keys = [_home_key(h) for h in homes]
+    return next((t for t in targets if t in keys), keys[0])
 
 
 @lru_cache(maxsize=4096)

@@ -27,7 +27,7 @@ from newswatch.config.groups import GroupConfig
 FILE_LOC = ("classifier", "groups_file")
 Where = tuple[tuple[str | int, ...], str]  # (loc of the group, prefix naming it in a file)
 
-MERGED_LISTS = ("aliases", "ambiguous_aliases", "leaders", "context", "not_context")
+MERGED_LISTS = ("aliases", "ambiguous_aliases", "leaders", "context", "not_context", "also_home")
 
 
 class GroupsError(ValueError):

@@ -30,6 +30,9 @@ LANGUAGES = ("ru", "uk")
 _DIRECTIONS = frozenset("""north south east west northern southern eastern western central
     northeast northwest southeast southwest north-east north-west south-east south-west
     centre center upper lower coast coastal""".split())  # noqa: SIM905
+# Regions named after a wider area that news means far more often: Burkina Faso's Sahel region
+# is "Sahel Region", while "the Sahel" is the belt from Senegal to Sudan.
+_WIDE_AREAS = frozenset({"sahel"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +141,7 @@ def load_regions(cities: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> t
         if bare:
             names.append(english)
         names += [d for d in map(digraphs, names) if d]
-        names = [n for n in names if fold(n) not in _DIRECTIONS]
+        names = [n for n in names if fold(n) not in _DIRECTIONS and fold(n) not in _WIDE_AREAS]
         regions[sub.code] = RegionData(sub.code, country, english,
                                        tuple(dict.fromkeys(names)), bare)
     return regions, admin1_map

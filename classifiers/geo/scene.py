@@ -63,8 +63,9 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
                 W.PLACE_NOUNS.isdisjoint(after[1:2]) and W.BORDER_AREA.isdisjoint(after[1:2])):
             return "placed"  # "Sumy border areas", "a Pakistani border post" lie in that place
         return "border"  # "near the Syrian border": a line on the map, either side
-    if prev == "with" and k > 0 and low[k - 1] in W.BORDER_REF and m.place.kind == "country":
-        return "border"  # "close to the border with Pakistan": a line on the map, either side
+    if m.place.kind == "country" and not m.demonym and (
+            prev == "near" or (prev == "with" and k > 0 and low[k - 1] in W.BORDER_REF)):
+        return "border"  # "close to the border with Pakistan", "in western Niger near Mali"
     if m.demonym:
         if prev == "pro" or after[:1] == ("led",) or not W.ACTOR_NOUNS.isdisjoint(after):
             return "actor"

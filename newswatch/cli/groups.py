@@ -43,7 +43,7 @@ def _main(args: argparse.Namespace) -> int:
     shown = 0
     for info in sorted(gazetteer.groups.values(), key=lambda g: g.name.casefold()):
         rules = gazetteer.rules[info.name]
-        fields = (info.name, *info.aliases, info.kind, info.region, info.home)
+        fields = (info.name, *info.aliases, info.kind, info.region, *info.homes)
         if needle and not any(needle in normalise(f) for f in fields if f):
             continue
         shown += 1
@@ -51,12 +51,15 @@ def _main(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"name": info.name, "aliases": list(info.aliases),
                               "ambiguous_aliases": sorted(ambiguous), "kind": info.kind,
-                              "home": info.home, "region": info.region, "source": info.source,
+                              "home": info.home, "also_home": list(info.also_home),
+                              "region": info.region, "source": info.source,
                               "leaders": sum(map(len, rules.leaders.values())),
                               "context": sum(map(len, rules.context.values()))},
                              ensure_ascii=False))
             continue
         home = info.home or "-"
+        if info.also_home:
+            home += f" (also {', '.join(info.also_home)})"
         print(f"{info.name}  [{info.kind or '-'}] home: {home}  ({info.source})")
         aliases = [f"~{a}" if a in ambiguous else a for a in info.aliases]
         if aliases:

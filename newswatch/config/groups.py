@@ -37,8 +37,12 @@ class GroupConfig(StrictModel):
     kind: str = ""  # militia, insurgent, partisan, pmc, ...
     region: str = ""  # free text, e.g. "Russia/Ukraine"
     home: str = ""  # ISO 3166 code of where the group is based, e.g. "UA"
+    # Other countries its own insurgency is fought in ("BF", "NE" for a Sahel group based in
+    # Mali): its attacks there are not cross-border.
+    also_home: list[str] = []
 
-    @field_validator("aliases", "ambiguous_aliases", "leaders", "context", "not_context")
+    @field_validator("aliases", "ambiguous_aliases", "leaders", "context", "not_context",
+                     "also_home")
     @classmethod
     def _no_blanks(cls, items: list[str]) -> list[str]:
         items = [i.strip() for i in items]

@@ -177,3 +177,20 @@ def test_group_homes_are_found_by_id_without_loading_the_alias_table():
     assert "by_name" not in fresh.__dict__  # classifying never paid for the alias table
     assert fresh.home_of("Kursk") == "RU"  # any other alias still resolves (through it)
     assert fresh.home_of("Qqzxland") == "Qqzxland"  # unknown: itself
+
+
+def test_a_group_fighting_in_another_of_its_homes_is_not_abroad():
+    """A Sahel group (based in Mali, at home in Burkina Faso and Niger too) attacking in Burkina
+    Faso is no cross-border actor; the same group in Benin is; "near Mali" is a line."""
+    abroad = FEATURES.index("named group acting outside its home country")
+    home_near_border = FEATURES.index("fighting at home near a foreign border")
+    in_bf = "JNIM fighters kill dozens of soldiers in an attack on a base in northern Burkina Faso."
+    in_bj = "JNIM fighters kill dozens of soldiers in an attack on a base in northern Benin."
+    assert scene_of(in_bf).actors[0] == "BF" and not geo_vector(in_bf)[abroad]
+    assert scene_of(in_bj).actors[0] == "ML" and geo_vector(in_bj)[abroad]
+    near = "Jihadists kill 20 soldiers in an ambush in western Niger near Mali."
+    assert scene_of(near).borders == ("ML",) and scene_of(near).targets == ("NE",)
+    assert geo_vector(near)[home_near_border]
+    # "the Sahel" is the belt across Africa, not Burkina Faso's region of that name
+    assert [p.id for p in default_geography().resolve("Sahel Region")] == ["BF-12"]
+    assert default_geography().resolve("Sahel") == []

@@ -30,6 +30,7 @@ ambiguous_aliases = ["Night Owls"]
 leaders = ["Taras Sych"]
 kind = "partisan"
 home = "UA"
+also_home = ["BY"]
 """
 
 
@@ -53,7 +54,7 @@ def test_user_groups_merge_with_bundled_ones(tmp_path: Path):
     # A bundled canonical name (case-folded) extends that group.
     assert gaz.resolve("Prigozhin's men left the base") == ["Wagner Group"]
     assert gaz.groups["Wagner Group"].source == "bundled+user"
-    assert gaz.groups["Night Owls Brigade"].home == "UA"
+    assert gaz.groups["Night Owls Brigade"].homes == ("UA", "BY")
     assert gaz.groups["Night Owls Brigade"].source == "user"
 
 
@@ -99,12 +100,12 @@ def test_groups_command_lists_and_searches(tmp_path: Path, capsys):
     path = cfg(tmp_path)
     assert main(["groups", "owls", "-c", str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Night Owls Brigade  [partisan] home: UA  (user)")
+    assert out.startswith("Night Owls Brigade  [partisan] home: UA (also BY)  (user)")
     assert "aliases: ~Night Owls, NOB, Нічні сови" in out
     assert main(["groups", "RDK", "-c", str(path), "--json"]) == 0
     [row] = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert row["name"] == "Russian Volunteer Corps" and "RDK" in row["aliases"]
-    assert set(row) >= {"aliases", "kind", "home", "source"}
+    assert set(row) >= {"aliases", "kind", "home", "also_home", "source"}
     assert main(["groups", "no such group at all", "-c", str(path)]) == 1
 
 
