@@ -66,7 +66,7 @@ ACTOR_NOUNS = _words(
     mercenaries units unit battalion brigade brigades division regiment shelling strikes strike
     airstrikes airstrike raids raid missiles missile rockets rocket forces' partisans guards
     infantry operatives assailants attackers raiders volunteers offensive incursion gang gangs
-    gangsters bandits"""
+    gangsters bandits bombs bomb bombers bomber shells munitions warships warship gunboats"""
 )
 # Nouns that make a demonym the side that suffered ("Israeli hostages", "Ukrainian civilians").
 VICTIM_NOUNS = _words(

@@ -194,3 +194,11 @@ def test_a_group_fighting_in_another_of_its_homes_is_not_abroad():
     # "the Sahel" is the belt across Africa, not Burkina Faso's region of that name
     assert [p.id for p in default_geography().resolve("Sahel Region")] == ["BF-12"]
     assert default_geography().resolve("Sahel") == []
+
+
+def test_a_demonym_before_a_weapon_is_the_attacker():
+    s = scene_of("Russian glide bombs hit Zaporizhzhia, killing four.")
+    assert (s.actors, s.targets) == (("RU",), ("UA",))
+    assert scene_of("Russian shells struck Kherson overnight.").actors == ("RU",)
+    # a demonym before anything else stays a mention
+    assert scene_of("Russian officials visited Zaporizhzhia.").actors == ()
