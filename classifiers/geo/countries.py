@@ -40,6 +40,7 @@ class CountryData:
     demonyms: tuple[str, ...]
     neighbours: frozenset[str]
     population: int
+    capital: str = ""  # GeoNames' name of the capital city
 
 
 def _translations() -> list[gettext.NullTranslations]:
@@ -103,7 +104,7 @@ def load_countries() -> dict[str, CountryData]:
         neighbours = frozenset(n for n in (g.get("neighbours") or "").split(",") if n)
         out[code] = CountryData(code, english, tuple(dict.fromkeys(n for n in names if n)),
                                 tuple(dict.fromkeys(demonyms)), neighbours,
-                                int(g.get("population") or 0))
+                                int(g.get("population") or 0), (g.get("capital") or "").strip())
     return out
 
 

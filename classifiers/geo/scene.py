@@ -52,7 +52,7 @@ class Scene(NamedTuple):
 _NOTHING, _ATTACK = Scene(), Scene(attack=True)  # (tuples: one of each serves every text)
 
 
-def _role(low: Sequence[str], m: PlaceMention) -> str:
+def _role(low: Sequence[str], m: PlaceMention, capitals: frozenset = frozenset()) -> str:
     after = low[m.end : m.end + 3]
     k = m.start - 1
     while k > 0 and low[k] in W.COMPASS:  # "in northern Iraq": the word before the compass
@@ -79,11 +79,15 @@ def _role(low: Sequence[str], m: PlaceMention) -> str:
         armed = not (W.ACTOR_NOUNS.isdisjoint(before) and W.ATTACK.isdisjoint(before)) or (
             not W.MOVE.isdisjoint(before) and not W.ACTOR_NOUNS.isdisjoint(low))
         return "origin" if armed and W.TRADE.isdisjoint(before) else "place"
-    if after[:1] and after[0] in W.SAYS and m.place.kind in ("country", "territory"):
+    # A capital may stand for its state ("Moscow says", "accused Kyiv"): then it is no place
+    # (or the region of that name: the city-regions Kyiv, Tehran; Washington state)
+    state = m.place.kind in ("country", "territory") or (
+        m.place.kind in ("city", "region") and (m.place.name, m.place.country) in capitals)
+    if after[:1] and after[0] in W.SAYS and state:
         return "source"  # "..., Japan says": who reports it, not where it happened
     if prev in W.BY or prev in W.BLAME or (
             prev in ("on", "to") and m.start > 1 and low[m.start - 2] in W.BLAMED):
-        return "actor" if m.place.kind in ("country", "territory") else "placed"
+        return "actor" if state else "placed"
     if prev == "pro" or after[:1] == ("based",):
         return "actor"
     if after[:1] == ("s",) and not W.ACTOR_NOUNS.isdisjoint(after[1:3]):
@@ -117,7 +121,7 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
     others: list[Place] = []
     handoff = False
     for k, m in enumerate(mentions):
-        role, h = _role(low, m), home(m.place)
+        role, h = _role(low, m, geo.capitals), home(m.place)
         if handoff and role == "place":
             role = "placed"
         # "into Russia's Belgorod region": the region after the possessive is the place

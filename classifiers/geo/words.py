@@ -109,7 +109,8 @@ BLAMED = _words("blamed attributed")
 BLAME = _words("accused accuses accusing blamed blames blaming")
 # Verbs after a country that make it the source of a report, not a place ("Japan says").
 SAYS = _words("says said say reports reported claims claimed accuses accused warns warned "
-              "protests protested confirms confirmed tells told denies denied")
+              "protests protested confirms confirmed tells told denies denied asks asked urges "
+              "urged condemns condemned blames blamed")
 # Movement that makes "from X" where an attack came from ("crossed the border from Ukraine").
 MOVE = _words("cross crosses crossed crossing infiltrate infiltrated infiltrating entered came "
               "sneaked slipped stormed advanced pushed")

@@ -202,3 +202,12 @@ def test_a_demonym_before_a_weapon_is_the_attacker():
     assert scene_of("Russian shells struck Kherson overnight.").actors == ("RU",)
     # a demonym before anything else stays a mention
     assert scene_of("Russian officials visited Zaporizhzhia.").actors == ()
+
+
+def test_a_capital_that_speaks_or_is_blamed_stands_for_its_state():
+    s = scene_of("Moscow accused Kyiv of shelling Belgorod.")
+    assert (s.actors, s.targets, s.sources) == (("UA",), ("RU",), ("RU",))
+    s = scene_of("Venezuelan troops mass near the frontier. Georgetown asked the UN to intervene.")
+    assert "GY" not in s.targets and s.sources == ("GY",)
+    # struck, it is a place as before
+    assert scene_of("Russian missiles hit Kyiv overnight.").targets == ("UA",)
