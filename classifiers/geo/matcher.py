@@ -38,16 +38,23 @@ class _Layout:
     """Where token ``i`` stands: mid-sentence in a line that is not Title Case? Computed on
     demand (only for names that are also common words or look like people's names)."""
 
-    __slots__ = ("plain", "spans", "lines")
+    __slots__ = ("plain", "_found", "_spans", "lines")
 
     def __init__(self, text: str):
         self.plain = strip_accents(text)
-        found = (_ASCII_TOKEN if self.plain.isascii() else _TOKEN).finditer(self.plain)
-        self.spans = list(map(re.Match.span, found))
+        # Token spans as far as asked for (names are mostly near the start of a text)
+        self._found = (_ASCII_TOKEN if self.plain.isascii() else _TOKEN).finditer(self.plain)
+        self._spans: list[tuple[int, int]] = []
         self.lines: dict[int, bool] = {}
 
+    def span(self, i: int) -> tuple[int, int]:
+        spans = self._spans
+        while len(spans) <= i:
+            spans.append(next(self._found).span())
+        return spans[i]
+
     def title_case(self, i: int) -> bool:
-        start = self.spans[i][0]
+        start = self.span(i)[0]
         lo = self.plain.rfind("\n", 0, start) + 1
         if lo not in self.lines:
             hi = self.plain.find("\n", start)
@@ -59,7 +66,7 @@ class _Layout:
     def starts_sentence(self, i: int) -> bool:
         if i == 0:
             return True
-        gap = self.plain[self.spans[i - 1][1] : self.spans[i][0]]
+        gap = self.plain[self.span(i - 1)[1] : self.span(i)[0]]
         return _BOUNDARY.search(gap) is not None
 
     def plain_name_position(self, i: int) -> bool:
