@@ -22,7 +22,7 @@ from classifiers.gazetteer import Gazetteer
 from classifiers.geocues import geo_vector
 from classifiers.linear import LinearScores
 from classifiers.text import ledes, model_texts
-from classifiers.tfidf import Rows, TfidfRows, in_row_order
+from classifiers.tfidf import Rows, TfidfRows, row_sums
 
 
 class Features:
@@ -75,8 +75,7 @@ class InferenceModel(LinearScores):
         for j, coef in enumerate(self.coef_):
             # The text features' products added one after another, then the dense block's, as
             # scipy's sparse product adds them (numpy's sum along a row would pair them up).
-            total = in_row_order(rows.indptr, rows.row,
-                                 rows.value.astype(np.float64) * coef[rows.col]).sum(axis=0)
+            total = row_sums(rows.row, rows.value.astype(np.float64) * coef[rows.col], n)
             for k, c in enumerate(coef[self.n_text :]):
                 total += Xm.dense[:, k] * c
             out[:, j] = total

@@ -138,19 +138,16 @@ class TfidfRows:
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(row, minlength=n), out=indptr[1:])
         # l2 norm as scikit-learn's normalize: float32 squares summed in double, in row order.
-        squares = in_row_order(indptr, row, (value * value).astype(np.float64))
-        norm = np.sqrt(squares.sum(axis=0))
+        norm = np.sqrt(row_sums(row, (value * value).astype(np.float64), n))
         norm[norm == 0.0] = 1.0
         value = (value.astype(np.float64) / norm[row]).astype(np.float32)
         return Rows(indptr, row, col, value)
 
 
-def in_row_order(indptr: np.ndarray, row: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` of sorted sparse rows as a (longest row, rows) matrix, zero-padded: summing
-    it over axis 0 adds each row's values one after the other, in order (as scipy's and
-    scikit-learn's row loops do), where a sum along a row would add them pairwise."""
-    n = len(indptr) - 1
-    width = int(np.diff(indptr).max()) if n else 0
-    out = np.zeros((max(width, 1), n), dtype=values.dtype)
-    out[np.arange(len(row)) - indptr[row], row] = values
-    return out
+def row_sums(row: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Each sparse row's ``values`` (in row order, ``row`` sorted) added one after another, as
+    scipy's and scikit-learn's row loops add them (a sum along a padded row would add them
+    pairwise: other last bits). ``bincount`` adds its weights in input order, in doubles, without
+    the (longest row x rows) padded matrix this used to fill: one long text no longer costs the
+    whole batch."""
+    return np.bincount(row, weights=values, minlength=n)
