@@ -118,6 +118,6 @@ def geo_vector(text: str) -> list[float]:
         out[8] = 1.0
     if not W.INCURSION_WORDS.isdisjoint(words) and W.NOT_GROUND.search(text):
         out[9] = 1.0
-    if border and W.BUILDUP.search(text):
+    if border and not W.BUILDUP_WORDS.isdisjoint(words) and W.BUILDUP.search(text):
         out[10] = 1.0
     return out

@@ -142,6 +142,11 @@ NOT_GROUND = re.compile(
     r"(?:territorial )?waters|fishing (?:boat|vessel)s?|vessels?|warships?|balloons?|"
     r"survey (?:plane|ship|vessel)s?|"
     r"(?:incursion|intrusion)s? (?:into|of) (?:its|the) (?:air|sea|waters))\b", re.IGNORECASE)
+# Every word BUILDUP matches starts one of these tokens (a quick test before the pattern).
+BUILDUP_WORDS = _words("""build buildup buildups massing mass masses massed amass amassing amasses
+    amassed concentration concentrating reinforce reinforces reinforced reinforcing
+    reinforcements deploy deploys deployed deploying deployment drill drills exercise exercises
+    manoeuvres maneuvers""")
 BUILDUP = re.compile(
     r"\b(?:build-?ups?|buildups?|massing|mass(?:es|ed)? troops|amass(?:ing|es|ed)?|"
     r"concentrat(?:ion|ing)|reinforc(?:e|es|ed|ing|ements)|deploy(?:s|ed|ing|ment)?|"
