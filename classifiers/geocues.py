@@ -60,8 +60,7 @@ def scene_of(text: str) -> Scene:
     if not groups:
         return s
     gaz = default_gazetteer()
-    homes = [_group_home(gaz.groups[m.group].homes, s.targets) for m in groups
-             if gaz.groups[m.group].home]
+    homes = [_group_home(h, s.targets) for m in groups if (h := gaz.groups[m.group].homes)]
     return s._replace(actors=tuple(dict.fromkeys([*homes, *s.actors])))
 
 

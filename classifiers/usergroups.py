@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from classifiers.gazetteer import Gazetteer, alias_key, default_gazetteer, load_entries
+from classifiers.gazetteer import LIST_KEYS, Gazetteer, alias_key, default_gazetteer, load_entries
 from classifiers.text import fold
 from newswatch.config import Config, Problem
 from newswatch.config.base import key_path
@@ -27,7 +27,6 @@ from newswatch.config.groups import GroupConfig
 FILE_LOC = ("classifier", "groups_file")
 Where = tuple[tuple[str | int, ...], str]  # (loc of the group, prefix naming it in a file)
 
-MERGED_LISTS = ("aliases", "ambiguous_aliases", "leaders", "context", "not_context", "also_home")
 
 
 class GroupsError(ValueError):
@@ -154,7 +153,7 @@ def _combine(old: dict[str, Any] | None, group: GroupConfig) -> dict[str, Any]:
     if old is None:
         return {**new, "source": "user"}
     out = dict(old)
-    for key in MERGED_LISTS:
+    for key in LIST_KEYS:  # every list of an entry: merged
         out[key] = list(dict.fromkeys([*old.get(key, []), *new[key]]))
     for key in ("kind", "region", "home"):
         out[key] = new[key] or old.get(key, "")

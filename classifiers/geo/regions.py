@@ -33,6 +33,7 @@ _DIRECTIONS = frozenset("""north south east west northern southern eastern weste
 # Regions named after a wider area that news means far more often: Burkina Faso's Sahel region
 # is "Sahel Region", while "the Sahel" is the belt from Senegal to Sudan.
 _WIDE_AREAS = frozenset({"sahel"})
+_NOT_NAMES = _DIRECTIONS | _WIDE_AREAS
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +142,7 @@ def load_regions(cities: tuple[tuple[str, str, str, tuple[str, ...]], ...]) -> t
         if bare:
             names.append(english)
         names += [d for d in map(digraphs, names) if d]
-        names = [n for n in names if fold(n) not in _DIRECTIONS and fold(n) not in _WIDE_AREAS]
+        names = [n for n in names if fold(n) not in _NOT_NAMES]
         regions[sub.code] = RegionData(sub.code, country, english,
                                        tuple(dict.fromkeys(names)), bare)
     return regions, admin1_map
