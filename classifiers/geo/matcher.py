@@ -23,6 +23,7 @@ from classifiers.text import _ASCII_TOKEN, folded_tuple, strip_accents, token_tu
 from newswatch.models import Place
 
 _TOKEN = re.compile(r"[^\W_]+")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
 
 
 class PlaceMention(NamedTuple):
@@ -84,8 +85,8 @@ def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> lis
     orig, low = token_tuple(text), folded_tuple(text)
     if len(orig) != len(low):
         return []
-    if not text.isascii():
-        low = tuple(stem(t) for t in low)
+    if not text.isascii() and _CYRILLIC.search(text):  # (stem changes Cyrillic words only)
+        low = tuple(map(stem, low))
     table, lengths, pairs, common = geo.table, geo.lengths, geo.pairs, common_words()
     kinds = geo.places.kinds  # by place index (no Place made to read its kind)
     # Names start with a capital (or are in a script without case): lower-case words, most of
