@@ -90,7 +90,8 @@ ATTACK = _words(
     incursions infiltrated infiltrate offensive assault assaulted ambush ambushed fired fire
     firing launched launch launches
     pounded pound hit hits targeted targeting target rocket rockets missile missiles drone
-    drones mortar mortars killed kill kills abducted kidnapped seized captured overran overrun
+    drones mortar mortars killed kill kills abducted kidnapped seize seizes seized capture
+    captures captured overran overrun
     hostage hostages massacre massacred gunfire clashes clashed clash skirmish firefight
     shot shoot shooting rampage"""
 )

@@ -211,3 +211,13 @@ def test_a_capital_that_speaks_or_is_blamed_stands_for_its_state():
     assert "GY" not in s.targets and s.sources == ("GY",)
     # struck, it is a place as before
     assert scene_of("Russian missiles hit Kyiv overnight.").targets == ("UA",)
+
+
+def test_every_form_of_seize_and_capture_is_an_attack_word():
+    """"seize" counted as well as "seized": a town taken near a foreign border by the country's
+    own rebels is fighting at home, whatever the tense."""
+    for verb in ("seize", "seizes", "seized", "capture", "captures", "captured"):
+        text = f"Myanmar resistance fighters {verb} a town in Shan state near the Chinese border"
+        assert "fighting at home near a foreign border" in fired(text), verb
+    assert not fired("Myanmar resistance fighters enter a town in Shan state near the "
+                     "Chinese border")
