@@ -66,7 +66,8 @@ ACTOR_NOUNS = _words(
     mercenaries units unit battalion brigade brigades division regiment shelling strikes strike
     airstrikes airstrike raids raid missiles missile rockets rocket forces' partisans guards
     infantry operatives assailants attackers raiders volunteers offensive incursion gang gangs
-    gangsters bandits bombs bomb bombers bomber shells munitions warships warship gunboats"""
+    gangsters bandits bombs bomb bombers bomber shells munitions warships warship gunboats
+    attack attacks assault assaults invasion bombardment ambush barrage counteroffensive"""
 )
 # Nouns that make a demonym the side that suffered ("Israeli hostages", "Ukrainian civilians").
 VICTIM_NOUNS = _words(

@@ -200,6 +200,11 @@ def test_a_demonym_before_a_weapon_is_the_attacker():
     s = scene_of("Russian glide bombs hit Zaporizhzhia, killing four.")
     assert (s.actors, s.targets) == (("RU",), ("UA",))
     assert scene_of("Russian shells struck Kherson overnight.").actors == ("RU",)
+    # ... and so is one before the attack itself ("Russian attack on Odesa")
+    for text in ("Russian attack on Odesa kills three", "Overnight Russian barrage on Kyiv",
+                 "Israeli assault on Rafah"):
+        assert scene_of(text).actors == (("IL",) if "Israeli" in text else ("RU",)), text
+    assert scene_of("Russian attack on Odesa kills three").targets == ("UA",)
     # a demonym before anything else stays a mention
     assert scene_of("Russian officials visited Zaporizhzhia.").actors == ()
 
