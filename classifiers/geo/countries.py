@@ -21,7 +21,9 @@ LANGUAGES = ("ru", "uk", "fr", "es", "ar", "de")
 # Demonyms countryinfo does not have (for countries news writes about).
 EXTRA_DEMONYMS = {"PS": ("Palestinian",), "SA": ("Saudi", "Saudis"), "VA": ("Vatican",),
                   "XK": ("Kosovar",), "CD": ("Congolese",), "TR": ("Turks",),
-                  "GB": ("British", "Briton", "Britons"), "US": ("American", "U.S.")}
+                  "GB": ("British", "Briton", "Britons"), "US": ("American", "U.S."),
+                  # state forces that news names like a demonym ("IDF strikes", "IRGC missiles")
+                  "IL": ("IDF",), "IR": ("IRGC",)}
 # Capitalised abbreviations that name a country in news copy (ISO codes alone are not enough:
 # "IN", "IS" and "AT" are words), and names in common use that the packages lack.
 EXTRA_NAMES = {"MM": ("Burma",), "CD": ("Congo", "DRC", "DR Congo"),

@@ -29,6 +29,9 @@ _SUBJECT_VERBS = W._words(
     attacked pounds pounded hits invades invaded raids raided targets targeted sends sent
     storms stormed pushes pushed"""
 )
+# "Israel kills Hezbollah commander in strike on Beirut": the country that opens a headline is
+# its subject; elsewhere a storm or a quake may be ("... India and Bangladesh, kills dozens").
+_KILL_VERBS = W._words("kills killed")
 
 
 # Armed people right after a country's name make it their home ("Burkina Faso jihadists").
@@ -92,8 +95,9 @@ def _role(low: Sequence[str], m: PlaceMention, capitals: frozenset = frozenset()
         return "actor"
     if after[:1] == ("s",) and not W.ACTOR_NOUNS.isdisjoint(after[1:3]):
         return "actor"
-    if m.place.kind == "country" and after[:1] and (
-            after[0] in _SUBJECT_VERBS or after[0] in _FIGHTERS):
+    if m.place.kind == "country" and after[:1] and prev not in W.LOCATIVE and (
+            after[0] in _SUBJECT_VERBS or after[0] in _FIGHTERS
+            or (m.start == 0 and after[0] in _KILL_VERBS)):
         return "actor"  # "Turkey bombs ...", "Burkina Faso jihadists kill ..."
     if prev in W.LOCATIVE or prev in W.ATTACK:
         return "placed"

@@ -94,7 +94,8 @@ ATTACK = _words(
     drones mortar mortars killed kill kills abducted kidnapped seize seizes seized capture
     captures captured overran overrun
     hostage hostages massacre massacred gunfire clashes clashed clash skirmish firefight
-    shot shoot shooting rampage"""
+    shot shoot shooting rampage pounds pounding hitting launching invading infiltrates
+    infiltrating assaults assaulting ambushes ambushing bombards bombarding shoots"""
 )
 # Words after a place that make it a line on the map, not the scene ("near the Syrian border").
 BORDER_REF = _words("border borders frontier frontiers side boundary line")

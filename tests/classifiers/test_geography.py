@@ -226,3 +226,17 @@ def test_every_form_of_seize_and_capture_is_an_attack_word():
         assert "fighting at home near a foreign border" in fired(text), verb
     assert not fired("Myanmar resistance fighters enter a town in Shan state near the "
                      "Chinese border")
+
+
+def test_headline_subjects_and_state_forces_are_attackers():
+    s = scene_of("Russia pounds Ukraine's energy grid in massive overnight strike")
+    assert (s.actors, s.targets) == (("RU",), ("UA",))
+    assert scene_of("IRGC fires ballistic missiles at a base in Erbil").actors == ("IR",)
+    assert "IL" in scene_of("IDF strikes Hezbollah targets in southern Lebanon").actors
+    # "kills" makes a country the attacker only as the headline's subject ...
+    s = scene_of("Israel kills Hezbollah commander in strike on Beirut suburb")
+    assert "IL" in s.actors and "LB" in s.targets
+    # ... not after other words (a storm's toll), nor a country after "in"
+    assert "BD" not in scene_of("Cyclone destroys parts of India and Bangladesh, kills dozens "
+                                "in Khulna").actors
+    assert scene_of("A drought in Somalia pushes thousands into camps in Baidoa").actors == ()
