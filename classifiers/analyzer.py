@@ -21,6 +21,7 @@ from classifiers.base import Evidence
 from classifiers.context import active_groups, passing_groups
 from classifiers.cues import candidates_of, mentions_of
 from classifiers.gazetteer import Gazetteer, default_gazetteer
+from classifiers.geo.scene import COALITION
 from classifiers.geocues import scene_of
 from classifiers.lexicon import english_stop_words
 from classifiers.text import ledes as _ledes
@@ -53,7 +54,7 @@ def geo_reason(scene: Any) -> str:
     text = f"where: {where}"
     foreign = [a for a in scene.actors if a not in scene.targets]
     if foreign:
-        text += f"; actors from {', '.join(foreign[:3])}"
+        text += f"; actors from {', '.join(f'a {a}' if a == COALITION else a for a in foreign[:3])}"
     return text
 
 

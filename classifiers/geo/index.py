@@ -137,6 +137,8 @@ def build(min_population: int | None = None) -> dict[str, Any]:
     neighbours = {c.code: sorted(c.neighbours) for c in countries.values()}
     pop = {c.code: c.population for c in countries.values()}
 
+    capitals_only: set[str] = set()  # keys of aliases written in capitals ("US")
+
     def add(place: tuple[str, ...], aliases: Any, population: int, demonym: int = 0) -> None:
         if not demonym:
             places.append(place)
@@ -144,6 +146,8 @@ def build(min_population: int | None = None) -> dict[str, Any]:
         for alias in aliases:
             k = tuple(key_tokens(alias))
             if k and len(k) <= 6:
+                if alias.isupper():
+                    capitals_only.add(" ".join(k))
                 table.setdefault(" ".join(k), {})[(idx, population, demonym)] = None
                 if not demonym:
                     names.setdefault(" ".join(k), {})[idx] = None
@@ -172,8 +176,11 @@ def build(min_population: int | None = None) -> dict[str, Any]:
     stop = english_stop_words()
     # Aliases starting with a function word ("the Gambia", "In Salah") are dropped: "Gambia"
     # stays, and the matcher then never looks at "the", "in", "of"... (most of any text).
-    table = {k: v for k, v in table.items() if k.split(" ", 1)[0] not in stop}
-    names = {k: v for k, v in names.items() if k.split(" ", 1)[0] not in stop}
+    # Abbreviations written in capitals stay ("US": the matcher takes it only as "US").
+    table = {k: v for k, v in table.items()
+             if k.split(" ", 1)[0] not in stop or k in capitals_only}
+    names = {k: v for k, v in names.items()
+             if k.split(" ", 1)[0] not in stop or k in capitals_only}
     lengths: dict[str, set[int]] = {}
     for k in table:
         first = k.split(" ", 1)[0]

@@ -64,6 +64,15 @@ class _Layout:
             self.lines[lo] = len(words) >= 4 and caps > 0.6 * len(words)
         return self.lines[lo]
 
+    def shouting(self, i: int) -> bool:
+        """Token ``i``'s line is mostly words in capitals ("BREAKING: US TROOPS ...")."""
+        start = self.span(i)[0]
+        lo = self.plain.rfind("\n", 0, start) + 1
+        hi = self.plain.find("\n", start)
+        words = [w for w in self.plain[lo : hi if hi >= 0 else len(self.plain)].split()
+                 if w[:1].isalpha()]
+        return sum(1 for w in words if w.isupper()) > 0.5 * len(words)
+
     def starts_sentence(self, i: int) -> bool:
         if i == 0:
             return True
@@ -125,7 +134,13 @@ def find(geo: Geography, text: str, skip: Iterable[tuple[int, int]] = ()) -> lis
                 # Cameron") or a thing's ("Iron Dome"): look closer only then.
                 town = _small_town(kinds, hit) and (
                     (i + 1 < n and orig[i + 1][0].isupper()) or (i and orig[i - 1][0].isupper()))
-                if t in common or town:
+                if t in common and orig[i].isupper() and len(orig[i]) <= 4:
+                    # An abbreviation in capitals ("US", "UK") is a name, unless the line
+                    # is all capitals
+                    layout = layout or _Layout(text)
+                    if layout.shouting(i):
+                        continue
+                elif t in common or town:
                     layout = layout or _Layout(text)
                     plain = layout.plain_name_position(i)
                     if t in common and not plain:

@@ -34,9 +34,22 @@ _SUBJECT_VERBS = W._words(
 _KILL_VERBS = W._words("kills killed")
 
 
+# Abbreviations that news writes before a noun as it writes a demonym ("US troops", "UK jets").
+_ABBREVIATED = frozenset(("us", "u s", "usa", "uk", "u k", "uae", "drc", "dprk", "prc"))
 # Armed people right after a country's name make it their home ("Burkina Faso jihadists").
 _FIGHTERS = W._words("""jihadists jihadist militants militant rebels rebel fighters fighter gunmen
     insurgents insurgent militiamen guerrillas""")
+
+
+# A coalition's aircraft or troops are foreign wherever they strike ("Coalition airstrike on a
+# prison in Saada"): an actor with no home country of its own. (Not "coalition strikes", which
+# is as often a deal as an attack.)
+COALITION = "coalition"
+_COALITION_NOUNS = W.ACTOR_NOUNS - W._words("strikes attacks raids force")
+
+
+def _coalition_acts(low: Sequence[str]) -> bool:
+    return any(t == COALITION and low[k + 1] in _COALITION_NOUNS for k, t in enumerate(low[:-1]))
 
 
 class Scene(NamedTuple):
@@ -70,7 +83,8 @@ def _role(low: Sequence[str], m: PlaceMention, capitals: frozenset = frozenset()
             prev == "near" or (prev == "with" and k > 0 and low[k - 1] in W.BORDER_REF)):
         return "border"  # "close to the border with Pakistan", "in western Niger near Mali"
     if m.demonym:
-        if prev == "pro" or after[:1] == ("led",) or not W.ACTOR_NOUNS.isdisjoint(after):
+        if prev == "pro" or after[:1] == ("led",) or not W.ACTOR_NOUNS.isdisjoint(after) or (
+                after[:1] and after[0] in W.SAYS and _own_deed(after)):
             return "actor"
         if not W.PLACE_NOUNS.isdisjoint(after[:2]):
             return "placed"
@@ -87,14 +101,17 @@ def _role(low: Sequence[str], m: PlaceMention, capitals: frozenset = frozenset()
     state = m.place.kind in ("country", "territory") or (
         m.place.kind in ("city", "region") and (m.place.name, m.place.country) in capitals)
     if after[:1] and after[0] in W.SAYS and state:
-        return "source"  # "..., Japan says": who reports it, not where it happened
+        # "..., Japan says": who reports it, not where it happened (unless it tells its deed)
+        return "actor" if _own_deed(after) else "source"
     if prev in W.BY or prev in W.BLAME or (
             prev in ("on", "to") and m.start > 1 and low[m.start - 2] in W.BLAMED):
         return "actor" if state else "placed"
-    if prev == "pro" or after[:1] == ("based",):
-        return "actor"
+    if prev == "pro" or after[:1] in (("based",), ("led",)):
+        return "actor"  # "Afghanistan-based rebels", "US-led coalition strike"
     if after[:1] == ("s",) and not W.ACTOR_NOUNS.isdisjoint(after[1:3]):
         return "actor"
+    if after[:1] and after[0] in W.ACTOR_NOUNS and " ".join(low[m.start : m.end]) in _ABBREVIATED:
+        return "actor"  # "US troops", "in UK strikes": an abbreviation stands as a demonym does
     if m.place.kind == "country" and after[:1] and prev not in W.LOCATIVE and (
             after[0] in _SUBJECT_VERBS or after[0] in _FIGHTERS
             or (m.start == 0 and after[0] in _KILL_VERBS)):
@@ -102,6 +119,13 @@ def _role(low: Sequence[str], m: PlaceMention, capitals: frozenset = frozenset()
     if prev in W.LOCATIVE or prev in W.ATTACK:
         return "placed"
     return "place"
+
+
+def _own_deed(after: Sequence[str]) -> bool:
+    """``after`` (the words after a state that speaks) tells its own attack: "Ukraine says its
+    forces advanced", "IDF says it killed", not "Japan says a missile fell"."""
+    return (after[1:2] in (("its",), ("their",)) and not W.ACTOR_NOUNS.isdisjoint(after[2:3])
+            or after[1:2] == ("it",) and not W.ATTACK.isdisjoint(after[2:3]))
 
 
 def attack_in(low: Sequence[str]) -> bool:
@@ -154,6 +178,8 @@ def scene(geo: Geography, low: Sequence[str], mentions: Sequence[PlaceMention],
             if m.place.kind != "country":
                 targets.append(h)
             others.append(m.place)
+    if COALITION in low and _coalition_acts(low):
+        actors.append(COALITION)
     places = list(dict.fromkeys(placed + others))
     return Scene(tuple(dict.fromkeys(actors)), tuple(dict.fromkeys(targets)), tuple(places),
                  tuple(dict.fromkeys(origins)), attack_in(low),

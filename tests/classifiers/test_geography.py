@@ -12,6 +12,7 @@ import pytest
 from classifiers.corpus import load_corpus, read_jsonl
 from classifiers.failure_classes import TARGET, class_files
 from classifiers.geo.index import KEEP, default_geography, save
+from classifiers.geo.matcher import find
 from classifiers.geofeatures import FEATURES, geo_vector, scene_of
 
 
@@ -240,3 +241,39 @@ def test_headline_subjects_and_state_forces_are_attackers():
     assert "BD" not in scene_of("Cyclone destroys parts of India and Bangladesh, kills dozens "
                                 "in Khulna").actors
     assert scene_of("A drought in Somalia pushes thousands into camps in Baidoa").actors == ()
+
+
+
+def test_us_in_capitals_is_the_country_even_where_us_is_a_word():
+    def names(text: str) -> list[str]:
+        return [m.place.id for m in find(default_geography(), text)]
+
+    # "US" opening a headline or in a Title Case line (where "us" the word is skipped)
+    assert names("US drone strike in Somalia kills militants") == ["US", "SO"]
+    assert names("Strikes By US Forces Hit Militia Sites In Iraq") == ["US", "IQ"]
+    assert names("TELL US WHAT YOU THINK") == []  # a line in capitals shouts, it names nothing
+    assert names("Let us know what you think") == names("Us Weekly cover story") == []
+
+
+def test_coalitions_abbreviations_and_states_telling_their_deeds_are_attackers():
+    assert scene_of("US troops kill militant leader in raid in northern Syria").actors == ("US",)
+    assert scene_of("Three killed in UK strikes in Iraq").actors == ("GB",)
+    assert scene_of("US-led coalition strike kills militant leader in Syria").actors[0] == "US"
+    s = scene_of("Ukraine says its forces advanced deeper into Russia's Kursk region")
+    assert (s.actors, s.targets, s.sources) == (("UA",), ("RU",), ())
+    assert scene_of("IDF says it killed a commander in Khan Younis").actors == ("IL",)
+    assert scene_of("Japan says a missile fell in its waters").sources == ("JP",)
+    # A coalition's aircraft are foreign wherever they strike; a ruling coalition is no actor
+    text = "Coalition airstrike on prison in Saada kills at least 70"
+    assert scene_of(text).actors == ("coalition",)
+    assert "actor of one country in another's place" in fired(text)
+    assert scene_of("Ruling coalition strikes deal on budget in Berlin").actors == ()
+
+
+def test_the_geography_reason_names_where_and_the_foreign_actors():
+    from classifiers.analyzer import geo_reason
+
+    assert geo_reason(scene_of("Ukrainian drones hit a refinery in Krasnodar")) == \
+        "where: Krasnodar (RU); actors from UA"
+    assert geo_reason(scene_of("Coalition airstrike on prison in Saada kills at least 70")) \
+        .endswith("; actors from a coalition")
