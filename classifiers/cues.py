@@ -18,6 +18,7 @@ from math import log1p
 
 from classifiers.context import active_groups
 from classifiers.gazetteer import Gazetteer, Mention, default_gazetteer
+from classifiers.geo import words as W
 from classifiers.lexicon import ARMED, BLAZE, BORDER, FIRE, OFF_TOPIC, VIOLENCE
 from classifiers.text import LEDE_CHARS, folded_tuple
 
@@ -40,7 +41,7 @@ FEATURES = (
 # 32): one dict lookup per token of the lede instead of one set lookup per list.
 _KIND: dict[str, int] = {}
 for _bit, _words in ((1, ARMED), (2, BORDER), (4, VIOLENCE), (8, OFF_TOPIC), (16, FIRE),
-                     (32, BLAZE)):
+                     (32, BLAZE), (64, VIOLENCE & W.WEAPONS)):
     for _w in _words:
         _KIND[_w] = _KIND.get(_w, 0) | _bit
 
@@ -70,16 +71,19 @@ def cue_vector(text: str, gaz: Gazetteer | None = None) -> list[float]:
     mentions = mentions_of(text, gaz)
     groups = set(active_groups(mentions)) if mentions else ()
     passing = bool(mentions) and not groups
-    armed = border = violence = off = fire = blaze = 0
+    armed = border = violence = off = fire = blaze = weapons = 0
     for k in filter(None, map(_KIND.get, low)):
         armed += k & 1
         border += k >> 1 & 1
         violence += k >> 2 & 1
         off += k >> 3 & 1
         fire += k & 20 == 20  # "fire" counted as a violence word
-        blaze += k >> 5
+        blaze += k >> 5 & 1
+        weapons += k >> 6
     if blaze:  # a house or forest fire, not gunfire (lexicon.BLAZE)
         violence -= fire
+    if violence and violence == weapons and W.buildup_in(text[:LEDE_CHARS], low):
+        violence = 0  # "masses troops and rockets on the border": weapons moved, not fired
     candidates = candidates_of(text, gaz) if armed else ()
     return [
         float(bool(groups)),

@@ -90,6 +90,10 @@ def geo_vector(text: str) -> list[float]:
     words = set(folded_tuple(text))
     out = [0.0] * len(FEATURES)
     border = not BORDER.isdisjoint(words)
+    if border and W.buildup_in(text, words):
+        out[10] = 1.0
+        if s.attack and W.ATTACK.intersection(words) <= W.WEAPONS:
+            s = s._replace(attack=False)  # "massing troops and rockets": moved, not fired
     if s.actors or s.targets:
         pairs = foreign_pairs(default_geography(), s)
         homes = {*s.actors, *s.targets}
@@ -117,6 +121,4 @@ def geo_vector(text: str) -> list[float]:
         out[8] = 1.0
     if not W.INCURSION_WORDS.isdisjoint(words) and W.NOT_GROUND.search(text):
         out[9] = 1.0
-    if border and not W.BUILDUP_WORDS.isdisjoint(words) and W.BUILDUP.search(text):
-        out[10] = 1.0
     return out

@@ -132,6 +132,8 @@ COMPASS = _words("""north south east west northern southern eastern western cent
     northwest southeast southwest northeastern northwestern southeastern southwestern far""")
 HOSTAGE = _words("""hostage hostages captive captives abducted abduction abductions kidnapped
     kidnapping kidnappings abductees""")  # people, not "seized" positions or goods
+# Attack words that are weapons, not deeds: in a build-up story they are moved, not fired.
+WEAPONS = _words("""rocket rockets missile missiles drone drones mortar mortars artillery shells""")
 DISTANCE_WORDS = _words("mile miles mi km kilometre kilometres kilometer kilometers")
 INCURSION_WORDS = _words("""incursion incursions intrusion intrusions intruded violated violation
     violations violating breach breached breaching entered entering trespass trespassed strayed""")
@@ -154,3 +156,8 @@ BUILDUP = re.compile(
     r"\b(?:build-?ups?|buildups?|massing|mass(?:es|ed)? troops|amass(?:ing|es|ed)?|"
     r"concentrat(?:ion|ing)|reinforc(?:e|es|ed|ing|ements)|deploy(?:s|ed|ing|ment)?|"
     r"drills?|exercises?|manoeuvres|maneuvers)\b", re.IGNORECASE)
+
+
+def buildup_in(text: str, words: Iterable[str]) -> bool:
+    """A troop build-up, deployment or drill told in ``text`` (``words``: its folded tokens)."""
+    return not BUILDUP_WORDS.isdisjoint(words) and BUILDUP.search(text) is not None

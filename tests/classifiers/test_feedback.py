@@ -21,10 +21,10 @@ from newswatch.config import load_config
 from newswatch.models import Article, Match
 from newswatch.stage import ARTICLES, MATCHES
 
-# An arms deal is not a raid; the model of our bundled corpus flags both (about 0.85-0.9).
-# (Drills near a border were the example until the geography's build-up feature learnt them.)
-LABELLED = "Russia to buy rockets and artillery shells from North Korea, U.S. says"
-NEAR_COPY = "Russia to buy more rockets and artillery shells from North Korea, officials say"
+# A cricket "attack" is not a raid; the model of our bundled corpus flags both (about 0.9).
+# (Drills near a border, then an arms deal, were the example until the model learnt them.)
+LABELLED = "Indian attack rips through Pakistan's bowling in Lahore test"
+NEAR_COPY = "Indian attack rips through Pakistan's bowling again in Karachi test, reports say"
 RAID = "Rebels cross the border at night and attack an army post"
 
 

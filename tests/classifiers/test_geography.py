@@ -128,6 +128,22 @@ def test_fire_in_a_story_about_a_blaze_is_no_attack():
     assert scene_of("Troops opened fire on a village in Aleppo province").attack
 
 
+def test_weapons_massed_in_a_build_up_are_no_attack():
+    from classifiers.cues import FEATURES as CUES
+    from classifiers.cues import cue_vector
+
+    def violence(text: str) -> float:
+        return cue_vector(text)[CUES.index("violence words")]
+
+    moved = "Thailand masses troops and rockets on the Cambodian border"
+    assert fired(moved) == {"troop build-up or drills near a border"} and violence(moved) == 0
+    # weapons fired, even after a build-up, are an attack
+    fired_too = "Cambodian troops massing on the border fired rockets into Surin province"
+    assert "troop build-up or drills near a border" in fired(fired_too)
+    assert "two countries and attack words" in fired(fired_too) and violence(fired_too) > 0
+    assert violence("Rockets hit a border town in Cambodia") > 0  # no build-up: weapons count
+
+
 def test_failure_class_files_are_held_out_of_training():
     files = class_files()
     assert {f.stem.split("_", 1)[0] for f in files} == set(TARGET)
