@@ -27,6 +27,7 @@ def gaz() -> Gazetteer:
         ("AL-SHABAAB militants stormed a base", ["al-Shabaab"]),
         ("Al Aqsa Martyrs Brigades said two members died", ["Al-Aqsa Martyrs' Brigades"]),
         ("Hezbollah and Hamas issued statements", ["Hezbollah", "Hamas"]),
+        ("Sibir Battalion fighters joined the raid into Belgorod region", ["Siberian Battalion"]),
     ],
 )
 def test_aliases_resolve_to_canonical_names(gaz: Gazetteer, text: str, expected: list[str]):
