@@ -36,6 +36,8 @@ _KILL_VERBS = W._words("kills killed")
 
 # Abbreviations that news writes before a noun as it writes a demonym ("US troops", "UK jets").
 _ABBREVIATED = frozenset(("us", "u s", "usa", "uk", "u k", "uae", "drc", "dprk", "prc"))
+# A state named as the one accused ("Iran blamed for ...", not "Iran blames ...").
+_ACCUSED = frozenset({("blamed", "for"), ("accused", "of"), ("blamed", "over")})
 # Armed people right after a country's name make it their home ("Burkina Faso jihadists").
 _FIGHTERS = W._words("""jihadists jihadist militants militant rebels rebel fighters fighter gunmen
     insurgents insurgent militiamen guerrillas""")
@@ -100,6 +102,8 @@ def _role(low: Sequence[str], m: PlaceMention, capitals: frozenset = frozenset()
     # (or the region of that name: the city-regions Kyiv, Tehran; Washington state)
     state = m.place.kind in ("country", "territory") or (
         m.place.kind in ("city", "region") and (m.place.name, m.place.country) in capitals)
+    if state and after[:2] in _ACCUSED:
+        return "actor"  # "Iran blamed for drone attack", "Rwanda accused of shelling": the doer
     if after[:1] and after[0] in W.SAYS and state:
         # "..., Japan says": who reports it, not where it happened (unless it tells its deed)
         return "actor" if _own_deed(after) else "source"

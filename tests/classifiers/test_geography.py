@@ -279,6 +279,10 @@ def test_coalitions_abbreviations_and_states_telling_their_deeds_are_attackers()
     assert (s.actors, s.targets, s.sources) == (("UA",), ("RU",), ())
     assert scene_of("IDF says it killed a commander in Khan Younis").actors == ("IL",)
     assert scene_of("Japan says a missile fell in its waters").sources == ("JP",)
+    # the accused is the doer, the accuser the source
+    assert scene_of("Rwanda accused of shelling Congolese villages").actors == ("RW",)
+    s = scene_of("Russia accused Ukraine of shelling Belgorod")
+    assert (s.actors, s.sources) == (("UA",), ("RU",))
     # A coalition's aircraft are foreign wherever they strike; a ruling coalition is no actor
     text = "Coalition airstrike on prison in Saada kills at least 70"
     assert scene_of(text).actors == ("coalition",)
