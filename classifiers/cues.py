@@ -38,7 +38,8 @@ FEATURES = (
 
 
 # Each cue word's lists as bits (armed 1, border 2, violence 4, off-topic 8, "fire" 16, blaze
-# 32): one dict lookup per token of the lede instead of one set lookup per list.
+# 32, a violence word that is a weapon 64): one dict lookup per token of the lede instead of
+# one set lookup per list.
 _KIND: dict[str, int] = {}
 for _bit, _words in ((1, ARMED), (2, BORDER), (4, VIOLENCE), (8, OFF_TOPIC), (16, FIRE),
                      (32, BLAZE), (64, VIOLENCE & W.WEAPONS)):
