@@ -54,23 +54,23 @@ class _Layout:
             spans.append(next(self._found).span())
         return spans[i]
 
-    def title_case(self, i: int) -> bool:
+    def _line(self, i: int) -> tuple[int, list[str]]:
+        """Where token ``i``'s line starts, and its words."""
         start = self.span(i)[0]
         lo = self.plain.rfind("\n", 0, start) + 1
+        hi = self.plain.find("\n", start)
+        return lo, self.plain[lo : hi if hi >= 0 else len(self.plain)].split()
+
+    def title_case(self, i: int) -> bool:
+        lo, words = self._line(i)
         if lo not in self.lines:
-            hi = self.plain.find("\n", start)
-            words = self.plain[lo : hi if hi >= 0 else len(self.plain)].split()
             caps = sum(1 for w in words if w[:1].isupper())
             self.lines[lo] = len(words) >= 4 and caps > 0.6 * len(words)
         return self.lines[lo]
 
     def shouting(self, i: int) -> bool:
         """Token ``i``'s line is mostly words in capitals ("BREAKING: US TROOPS ...")."""
-        start = self.span(i)[0]
-        lo = self.plain.rfind("\n", 0, start) + 1
-        hi = self.plain.find("\n", start)
-        words = [w for w in self.plain[lo : hi if hi >= 0 else len(self.plain)].split()
-                 if w[:1].isalpha()]
+        words = [w for w in self._line(i)[1] if w[:1].isalpha()]
         return sum(1 for w in words if w.isupper()) > 0.5 * len(words)
 
     def starts_sentence(self, i: int) -> bool:

@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from classifiers.geo import words as W
-from classifiers.geo.index import Geography, home
+from classifiers.geo.countries import EXTRA_NAMES
+from classifiers.geo.index import Geography, home, key_of
 from classifiers.geo.matcher import PlaceMention
 from classifiers.lexicon import BLAZE, FIRE
 from newswatch.models import Place
@@ -34,8 +35,10 @@ _SUBJECT_VERBS = W._words(
 _KILL_VERBS = W._words("kills killed")
 
 
-# Abbreviations that news writes before a noun as it writes a demonym ("US troops", "UK jets").
-_ABBREVIATED = frozenset(("us", "u s", "usa", "uk", "u k", "uae", "drc", "dprk", "prc"))
+# News writes an abbreviation before a noun as it writes a demonym ("US troops", "UK jets"): the
+# countries' names in capitals ("US", "U.S.", "UAE", "DRC").
+_ABBREVIATED = frozenset(key_of(n) for names in EXTRA_NAMES.values() for n in names
+                         if n.replace(".", "").isupper())
 # A state named as the one accused ("Iran blamed for ...", not "Iran blames ...").
 _ACCUSED = frozenset({("blamed", "for"), ("accused", "of"), ("blamed", "over")})
 # Armed people right after a country's name make it their home ("Burkina Faso jihadists").
