@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from itertools import chain, repeat
+from functools import partial
+from itertools import chain, filterfalse, repeat
+from operator import is_not
 from typing import Any
 
 import numpy as np
@@ -20,6 +22,8 @@ import numpy as np
 from classifiers.text import folded_tuple
 
 TOKEN_LIMIT = 300_000
+KEYS_32 = 2**31 - 1  # (row, column) keys up to this are counted as 32-bit integers
+_KNOWN = partial(is_not, None)  # a column found (0 is a column)
 
 
 class Rows:
@@ -64,6 +68,7 @@ class TfidfRows:
         self.pair_words = dict(zip(words, range(len(words)), strict=True))
         self.n_pair_words = max(1, len(words))
         self.pair_keys, self.pair_cols = tables["pair_keys"], tables["pair_cols"]
+        self._cuts: dict[int, list[slice]] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -71,10 +76,18 @@ class TfidfRows:
         self.starts, self.counts, self.word_ids = array("q"), array("q"), array("q")
         self.flat = array("q")
 
+    def _cuts_of(self, width: int) -> list[slice]:
+        """The character n-grams of a padded token ``width`` long, as slices, in the
+        vectorizer's order (by size, then position): made once per width."""
+        lo, hi = self.chars or (0, -1)
+        cuts = [slice(i, i + n) for n in range(lo, hi + 1) for i in range(width - n + 1)]
+        self._cuts[width] = cuts
+        return cuts
+
     def _add(self, tokens: list[str]) -> None:
         """Columns of ``tokens`` (not seen before), appended in one go."""
         words = self.words if self.unigrams else {}
-        grams, (lo, hi) = self.grams, self.chars or (0, -1)
+        grams, lo = self.grams, (self.chars or (0, -1))[0]
         flat: list[int] = []
         starts, counts, base = [], [], len(self.flat)
         for token in tokens:
@@ -84,9 +97,8 @@ class TfidfRows:
                 flat.append(col)
             if lo and len(token) >= lo:
                 w = f"<{token}>"
-                flat += [c for c in map(grams.get, [w[i : i + n] for n in range(lo, hi + 1)
-                                                    for i in range(len(w) - n + 1)])
-                         if c is not None]
+                cuts = self._cuts.get(len(w)) or self._cuts_of(len(w))
+                flat += filter(_KNOWN, map(grams.get, map(w.__getitem__, cuts)))
             starts.append(base + mark)
             counts.append(len(flat) - mark)
         first = len(self.starts)
@@ -103,7 +115,7 @@ class TfidfRows:
         toks = [folded_tuple(text) for text in texts]
         known = self.ids
         # Tokens first seen in this batch get their columns, then every lookup is a hit.
-        new = [t for t in dict.fromkeys(chain.from_iterable(toks)) if t not in known]
+        new = list(filterfalse(known.__contains__, dict.fromkeys(chain.from_iterable(toks))))
         if new:
             self._add(new)
         return list(map(known.__getitem__, chain.from_iterable(toks))), list(map(len, toks))
@@ -131,7 +143,10 @@ class TfidfRows:
             cols.append(self.pair_cols[pos[hit]])
             rows.append(token_row[:-1][hit])
         keys = np.concatenate(rows) * self.n_features + np.concatenate(cols)
+        if n * self.n_features <= KEYS_32:  # sorted as 32-bit keys: twice as many per SIMD step
+            keys = keys.astype(np.int32)
         keys, tf = np.unique(keys, return_counts=True)
+        keys = keys.astype(np.int64, copy=False)
         row = keys // self.n_features
         col = keys - row * self.n_features
         value = (1.0 + np.log(tf.astype(np.float32))) * self.idf[col]

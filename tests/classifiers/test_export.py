@@ -47,6 +47,20 @@ def test_export_outputs_equal_the_estimators(model_dir: Path):
     assert export.predict(texts).tolist() == estimator.predict(texts).tolist()
 
 
+def test_tfidf_rows_are_the_same_with_32_and_64_bit_keys(model_dir: Path, monkeypatch):
+    from classifiers import tfidf
+
+    export, _ = load_predictor(model_dir)
+    texts = [f"{e.title}\n{e.summary}" for e in load_corpus()][:500] + ODD
+    small = export.text_.transform(texts)  # a batch whose keys fit 32 bits
+    monkeypatch.setattr(tfidf, "KEYS_32", 0)
+    wide = export.text_.transform(texts)
+    for name in ("indptr", "row", "col", "value"):
+        a, b = getattr(small, name), getattr(wide, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert len(small.value) > 10_000
+
+
 def test_classify_with_the_export_imports_no_sklearn_scipy_or_geography_data(model_dir: Path):
     code = (
         "import sys, json\n"
