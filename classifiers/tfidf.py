@@ -13,8 +13,8 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from functools import partial
-from itertools import chain, filterfalse, repeat
-from operator import is_not
+from itertools import chain, compress, repeat
+from operator import is_, is_not
 from typing import Any
 
 import numpy as np
@@ -114,11 +114,15 @@ class TfidfRows:
             self._reset()
         toks = [folded_tuple(text) for text in texts]
         known = self.ids
-        # Tokens first seen in this batch get their columns, then every lookup is a hit.
-        new = list(filterfalse(known.__contains__, dict.fromkeys(chain.from_iterable(toks))))
-        if new:
-            self._add(new)
-        return list(map(known.__getitem__, chain.from_iterable(toks))), list(map(len, toks))
+        flat = list(chain.from_iterable(toks))
+        ids = list(map(known.get, flat))  # one lookup per token in the (large) table
+        if None in ids:
+            # Tokens first seen in this batch get their columns; only their places are redone.
+            missing = list(compress(range(len(ids)), map(is_, ids, repeat(None))))
+            self._add(list(dict.fromkeys(map(flat.__getitem__, missing))))
+            for k in missing:
+                ids[k] = known[flat[k]]
+        return ids, list(map(len, toks))
 
     def transform(self, texts: Sequence[str]) -> Rows:
         ids_list, sizes = self.token_ids(texts)
