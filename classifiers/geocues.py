@@ -44,17 +44,17 @@ def _home_key(place_id: str) -> str:
     return default_geography().home_of(place_id)
 
 
-@lru_cache(maxsize=4096)
 def place_mentions_of(text: str) -> tuple[PlaceMention, ...]:
-    """Place names and demonyms outside the named groups' names ("Freedom of Russia Legion")."""
+    """Place names and demonyms outside the named groups' names ("Freedom of Russia Legion").
+    (Not cached itself: :func:`state_scene_of`, its one caller per text, is.)"""
     return tuple(find(default_geography(), text,
                       skip=[(m.start, m.end) for m in mentions_of(text)]))
 
 
-@lru_cache(maxsize=4096)
 def scene_of(text: str) -> Scene:
-    """Actors (named groups' homes first), targets and event places of ``text`` (cached:
-    features and places share it)."""
+    """Actors (named groups' homes first), targets and event places of ``text``: the cached
+    :func:`state_scene_of` with the named groups' homes added (not cached again: every cached
+    result outlives its batch, and the cyclic collector walks each one after the batch)."""
     s = state_scene_of(text)
     groups = mentions_of(text)
     if not groups:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import NamedTuple
 
 from classifiers.geo import words as W
@@ -199,9 +198,3 @@ def _choose(geo: Geography, raw: list, low: Sequence[str]) -> list[PlaceMention]
 def _lone_town(kinds: Sequence[str], e: tuple) -> bool:
     return not e[2] and kinds[e[0]] == "city" and e[1] < LONE_TOWN_POPULATION
 
-
-@lru_cache(maxsize=4096)
-def mentions(text: str) -> tuple[PlaceMention, ...]:
-    from classifiers.geo.index import default_geography
-
-    return tuple(find(default_geography(), text))
